@@ -1,0 +1,237 @@
+package org.safecity.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.safecity.gateway.api.Contract;
+import org.safecity.gateway.api.HttpVerticle;
+import org.safecity.gateway.config.ConfigException;
+import org.safecity.gateway.config.ConfigLoader;
+import org.safecity.gateway.config.GatewayConfig;
+import org.safecity.gateway.config.Settings;
+import org.safecity.gateway.ops.Blocking;
+import org.safecity.gateway.ops.Logging;
+import org.safecity.gateway.ops.Readiness;
+import org.safecity.gateway.ops.Readiness.Check;
+import org.safecity.gateway.store.Database;
+import org.safecity.gateway.store.EmbeddedDatabase;
+import org.safecity.gateway.store.EventLog;
+import org.safecity.gateway.store.Migrations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point: load config, start the store, deploy the edges, print where everything listens; on SIGTERM
+ * stop accepting, let accepted work commit, close the store and exit 0.
+ */
+public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final GatewayConfig config;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Readiness readiness = new Readiness();
+  private final List<String> edgeDeployments = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private EmbeddedDatabase embedded;
+  private Vertx vertx;
+  private Database database;
+  private EventLog eventLog;
+
+  private Gateway(GatewayConfig config) {
+    this.config = config;
+  }
+
+  public static void main(String[] args) {
+    Optional<Path> file = Optional.empty();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> {
+          if (i + 1 >= args.length) {
+            exit(2, "--config needs a file name");
+          }
+          file = Optional.of(Path.of(args[++i]));
+        }
+        case "--print-default-config" -> {
+          System.out.print(Settings.renderYaml());
+          return;
+        }
+        case "-h", "--help" -> {
+          System.out.println("usage: java -jar safecity-gateway.jar [--config FILE] [--print-default-config]");
+          System.out.println("Settings come from FILE (default gateway-config/gateway.yaml if present) and SAFECITY_* variables.");
+          return;
+        }
+        default -> exit(2, "unknown argument " + args[i] + " (try --help)");
+      }
+    }
+    GatewayConfig config;
+    try {
+      config = ConfigLoader.load(file, System.getenv());
+    } catch (ConfigException e) {
+      exit(2, e.getMessage());
+      return;
+    }
+    Logging.configure(config.log());
+    Gateway gateway;
+    try {
+      gateway = start(config);
+    } catch (Exception e) {
+      LOG.error("start-up failed: {}", e.getMessage(), e);
+      exit(1, "could not start: " + e.getMessage());
+      return;
+    }
+    gateway.installSignalHandlers();
+  }
+
+  private static void exit(int code, String message) {
+    System.err.println("safecity-gateway: " + message);
+    System.exit(code);
+  }
+
+  /** Starts everything; blocks the calling thread (never an event loop) until ready or failed. */
+  public static Gateway start(GatewayConfig config) throws Exception {
+    Gateway g = new Gateway(config);
+    try {
+      g.startAll();
+    } catch (Exception e) {
+      g.stop();
+      throw e;
+    }
+    return g;
+  }
+
+  private void startAll() throws Exception {
+    Files.createDirectories(config.dataDir());
+    String uri = config.store().url().orElseGet(() -> {
+      embedded = EmbeddedDatabase.start(config.dataDir(), config.store().embeddedPort());
+      return embedded.uri();
+    });
+    vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(metrics))
+        .build();
+    vertx.exceptionHandler(e -> LOG.error("unhandled error on an event loop", e));
+
+    database = Database.connect(vertx, uri, config.store());
+    Migrations migrations = Migrations.fromClasspath();
+    Blocking.await(migrations.apply(database.pool()), START_TIMEOUT, "database migration");
+    readiness.probe("store", () -> database.probe().map(v -> Check.ok()));
+    eventLog = new EventLog(vertx, database.pool(), config.eventLog(), metrics);
+
+    Contract contract = Blocking.await(Contract.load(vertx), START_TIMEOUT, "OpenAPI contract");
+
+    readiness.expect("http");
+    deployEdge(new HttpVerticle(config.http(), contract, eventLog, readiness, metrics), "http");
+
+    String store = embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
+        + " (data " + config.dataDir().resolve("postgres").toAbsolutePath() + ")" : "PostgreSQL " + redact(uri);
+    String host = "0.0.0.0".equals(config.http().host()) ? "localhost" : config.http().host();
+    String banner = String.join(System.lineSeparator(),
+        "SafeCity Gateway is up (config: " + config.source() + ")",
+        "  API      http://" + host + ":" + config.http().port() + "/api/v1/events",
+        "  Ready    http://" + host + ":" + config.http().port() + "/health/ready",
+        "  Metrics  http://" + host + ":" + config.http().port() + "/metrics",
+        "  Store    " + store);
+    System.out.println(banner);
+    LOG.info("gateway started http={} store={}", config.http().port(), embedded != null ? "embedded" : "external");
+  }
+
+  private void deployEdge(io.vertx.core.Deployable verticle, String part) throws Exception {
+    String id = Blocking.await(vertx.deployVerticle(verticle), START_TIMEOUT, part + " edge");
+    edgeDeployments.add(id);
+    readiness.set(part, Check.ok());
+  }
+
+  /**
+   * Graceful stop, bounded by {@code shutdown.timeout}: close the edges (no new work), let the event log
+   * commit what it accepted, then close the pool, Vert.x and the embedded database. Blocks; idempotent.
+   *
+   * @return true when everything stopped in time
+   */
+  public boolean stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return true;
+    }
+    long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+    boolean clean = true;
+    readiness.set("gateway", Check.failed("stopping"));
+    if (vertx != null) {
+      List<Future<?>> undeploys = new ArrayList<>();
+      synchronized (edgeDeployments) {
+        edgeDeployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
+      }
+      clean &= step(Future.join(undeploys), deadline, "closing the edges");
+      if (eventLog != null) {
+        int pending = eventLog.pending();
+        clean &= step(eventLog.close(), deadline, "committing " + pending + " queued events");
+      }
+      if (database != null) {
+        clean &= step(database.close(), deadline, "closing the database pool");
+      }
+      clean &= step(vertx.close(), deadline, "stopping Vert.x");
+    }
+    if (embedded != null) {
+      embedded.close();
+    }
+    LOG.info("gateway stopped clean={}", clean);
+    return clean;
+  }
+
+  private static boolean step(Future<?> f, long deadline, String what) {
+    try {
+      Blocking.await(f, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), what);
+      return true;
+    } catch (Exception e) {
+      LOG.error("shutdown step failed: {}: {}", what, e.getMessage());
+      return false;
+    }
+  }
+
+  @SuppressWarnings("restriction")
+  private void installSignalHandlers() {
+    sun.misc.SignalHandler handler = sig -> {
+      Thread t = new Thread(() -> {
+        LOG.info("received SIG{}, stopping", sig.getName());
+        boolean clean = stop();
+        System.exit(clean ? 0 : 1);
+      }, "shutdown");
+      t.start();
+    };
+    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+    sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+  }
+
+  private static String redact(String uri) {
+    return uri.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@");
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public EventLog eventLog() {
+    return eventLog;
+  }
+
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+}

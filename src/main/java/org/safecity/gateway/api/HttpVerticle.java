@@ -1,0 +1,98 @@
+package org.safecity.gateway.api;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.RequestParameter;
+import org.safecity.gateway.bus.EventMessages;
+import org.safecity.gateway.config.GatewayConfig.HttpConfig;
+import org.safecity.gateway.ops.Readiness;
+import org.safecity.gateway.ops.Listening;
+import org.safecity.gateway.store.EventLog;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The HTTP server: routes come from the OpenAPI contract; handlers are bound by operationId. */
+public final class HttpVerticle extends VerticleBase {
+  private final HttpConfig config;
+  private final Contract contract;
+  private final EventLog eventLog;
+  private final Readiness readiness;
+  private final PrometheusMeterRegistry metrics;
+  private HttpServer server;
+
+  public HttpVerticle(HttpConfig config, Contract contract, EventLog eventLog,
+                      Readiness readiness, PrometheusMeterRegistry metrics) {
+    this.config = config;
+    this.contract = contract;
+    this.eventLog = eventLog;
+    this.readiness = readiness;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract.openApi())
+        .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    builder.getRoute("listEvents").addHandler(this::listEvents);
+    builder.getRoute("getOpenApi").addHandler(rc ->
+        rc.response().putHeader("Content-Type", "application/yaml").end(contract.text()));
+    builder.getRoute("getLive").addHandler(rc -> json(rc, 200, new JsonObject().put("status", "UP")
+        .put("checks", new JsonObject())));
+    builder.getRoute("getReady").addHandler(rc -> readiness.evaluate()
+        .onSuccess(r -> json(rc, "UP".equals(r.getString("status")) ? 200 : 503, r))
+        .onFailure(rc::fail));
+    builder.getRoute("getMetrics").addHandler(PrometheusScrapingHandler.create(metrics));
+
+    Router router = builder.createRouter();
+    router.route().failureHandler(Problems::onFailure);
+    router.errorHandler(404, rc -> Problems.send(rc, 404, "Not Found", "no such resource: " + rc.request().path()));
+    router.errorHandler(405, rc -> Problems.send(rc, 405, "Method Not Allowed",
+        rc.request().method() + " is not allowed on " + rc.request().path()));
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setMaxHeaderSize(16 * 1024)
+        .setMaxInitialLineLength(8 * 1024)
+        .setCompressionSupported(true));
+    return server.requestHandler(router).listen()
+        .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e)));
+  }
+
+  private void listEvents(RoutingContext rc) {
+    ValidatedRequest req = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    long after = longParam(req.getQuery().get("after"), 0);
+    int limit = (int) longParam(req.getQuery().get("limit"), 100);
+    eventLog.read(after, limit + 1).onSuccess(events -> {
+      boolean more = events.size() > limit;
+      var page = more ? events.subList(0, limit) : events;
+      JsonArray items = new JsonArray();
+      page.forEach(e -> items.add(EventMessages.toJson(e)));
+      long next = page.isEmpty() ? after : page.get(page.size() - 1).id();
+      json(rc, 200, new JsonObject().put("events", items).put("nextAfter", next).put("hasMore", more));
+    }).onFailure(e -> Problems.send(rc, 503, "Service Unavailable", "event log unavailable: " + e.getMessage()));
+  }
+
+  private static long longParam(RequestParameter p, long def) {
+    return p == null || p.isNull() ? def : p.getLong();
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+  /** Closes the listening socket: no new requests; used first on shutdown. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,164 @@
+package org.safecity.gateway.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the YAML file, then the {@code SAFECITY_*} environment, into a {@link GatewayConfig}.
+ * Every failure is a {@link ConfigException} whose message names the key, where the value came from and what
+ * is expected, because a stack trace is no help to the person starting the gateway.
+ */
+public final class ConfigLoader {
+  /** Used when no {@code --config} is given and the file exists in the working directory. */
+  public static final Path DEFAULT_FILE = Path.of("gateway-config", "gateway.yaml");
+
+  /** {@code SAFECITY_*} variables that are not settings (secrets read by other parts). */
+  static final Set<String> NON_SETTING_ENV = Set.of("SAFECITY_BOOTSTRAP_ADMIN_SECRET");
+
+  private ConfigLoader() {
+  }
+
+  /**
+   * @param file the {@code --config} argument, if any
+   * @param env  the process environment
+   */
+  public static GatewayConfig load(Optional<Path> file, Map<String, String> env) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    Settings.ALL.forEach(s -> values.put(s.key(), s.defaultValue()));
+
+    Optional<Path> source = file.or(() -> Files.isRegularFile(DEFAULT_FILE) ? Optional.of(DEFAULT_FILE) : Optional.empty());
+    source.ifPresent(path -> readFile(path, values));
+    applyEnv(env, values);
+
+    GatewayConfig config = GatewayConfig.from(values, source.map(Path::toString).orElse("built-in defaults"));
+    checkPorts(config);
+    return config;
+  }
+
+  private static void readFile(Path path, Map<String, Object> values) {
+    String text;
+    try {
+      text = Files.readString(path);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file " + path + " does not exist");
+    } catch (IOException e) {
+      throw new ConfigException("config file " + path + " cannot be read: " + e.getMessage());
+    }
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(text);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      throw new ConfigException("config file " + path + " is not valid YAML"
+          + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
+          + ": " + e.getOriginalMessage());
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return; // an empty file means all defaults
+    }
+    if (!root.isObject()) {
+      throw new ConfigException("config file " + path + ": expected a mapping of sections (http:, store:, ...) at the top");
+    }
+    flatten("", root, path, values);
+  }
+
+  private static void flatten(String prefix, JsonNode node, Path path, Map<String, Object> values) {
+    for (var it = node.fields(); it.hasNext(); ) {
+      var field = it.next();
+      String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+      JsonNode value = field.getValue();
+      if (value.isObject()) {
+        if (Settings.find(key).isPresent()) {
+          throw new ConfigException(where(path, key) + ": expected " + Settings.find(key).get().expected() + ", got a mapping");
+        }
+        flatten(key, value, path, values);
+        continue;
+      }
+      Setting setting = Settings.find(key).orElseThrow(() -> new ConfigException(
+          where(path, key) + ": unknown key" + suggestion(key)));
+      if (value.isArray()) {
+        throw new ConfigException(where(path, key) + ": expected " + setting.expected() + ", got a list");
+      }
+      if (value.isNull()) {
+        if (setting.type() != Setting.Type.STRING) {
+          throw new ConfigException(where(path, key) + ": expected " + setting.expected() + ", got no value");
+        }
+        values.put(key, "");
+        continue;
+      }
+      if (setting.type() == Setting.Type.INT && value.isNumber() && !value.canConvertToExactIntegral()) {
+        throw new ConfigException(where(path, key) + ": expected " + setting.expected() + ", got " + value.asText());
+      }
+      values.put(key, parse(setting, value.asText(), where(path, key)));
+    }
+  }
+
+  private static void applyEnv(Map<String, String> env, Map<String, Object> values) {
+    Map<String, Setting> byEnv = new HashMap<>();
+    Settings.ALL.forEach(s -> byEnv.put(s.envName(), s));
+    env.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("SAFECITY_"))
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> {
+          Setting setting = byEnv.get(e.getKey());
+          if (setting == null) {
+            if (NON_SETTING_ENV.contains(e.getKey())) {
+              return;
+            }
+            throw new ConfigException("environment variable " + e.getKey() + ": no such setting; known: "
+                + byEnv.keySet().stream().sorted().collect(Collectors.joining(", ")));
+          }
+          values.put(setting.key(), parse(setting, e.getValue(),
+              "environment variable " + e.getKey() + " (key " + setting.key() + ")"));
+        });
+  }
+
+  private static Object parse(Setting setting, String raw, String where) {
+    try {
+      return setting.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(where + ": expected " + setting.expected() + ", got \"" + raw + "\"");
+    }
+  }
+
+  private static void checkPorts(GatewayConfig c) {
+    Map<Integer, String> used = new HashMap<>();
+    used.put(c.http().port(), "http.port");
+    if (c.mqtt().enabled()) {
+      clash(used, c.mqtt().port(), "mqtt.port", c.source());
+    }
+    clash(used, c.rtsp().port(), "rtsp.port", c.source());
+  }
+
+  private static void clash(Map<Integer, String> used, int port, String key, String source) {
+    String other = used.putIfAbsent(port, key);
+    if (other != null) {
+      throw new ConfigException("config (" + source + "): " + key + " and " + other + " are both " + port
+          + "; each edge needs its own port");
+    }
+  }
+
+  private static String where(Path path, String key) {
+    return "config file " + path + ", key " + key;
+  }
+
+  private static String suggestion(String key) {
+    String section = key.contains(".") ? key.substring(0, key.indexOf('.')) : key;
+    String known = Settings.ALL.stream().map(Setting::key).filter(k -> k.startsWith(section + "."))
+        .collect(Collectors.joining(", "));
+    return known.isEmpty()
+        ? "; known sections: " + String.join(", ", Settings.SECTIONS.keySet())
+        : "; known keys here: " + known;
+  }
+}

@@ -1,0 +1,63 @@
+package org.safecity.gateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** The whole configuration, typed. Built only by {@link ConfigLoader}, so every value here was validated. */
+public record GatewayConfig(
+    Path dataDir,
+    StoreConfig store,
+    EventLogConfig eventLog,
+    HttpConfig http,
+    MqttConfig mqtt,
+    RtspConfig rtsp,
+    DevicesConfig devices,
+    LogConfig log,
+    Duration shutdownTimeout,
+    String source) {
+
+  /** {@code url} empty means: start the embedded PostgreSQL. */
+  public record StoreConfig(Optional<String> url, int poolSize, int embeddedPort, Duration connectTimeout,
+                            Duration healthCheckInterval) {
+  }
+
+  public record EventLogConfig(int maxBatch, int maxPending, int pageMaxLimit) {
+  }
+
+  public record HttpConfig(String host, int port, int maxBodyBytes) {
+  }
+
+  public record MqttConfig(boolean enabled, String host, int port) {
+  }
+
+  public record RtspConfig(String host, int port) {
+  }
+
+  public record DevicesConfig(Optional<Path> file) {
+  }
+
+  public record LogConfig(String level, String format) {
+  }
+
+  static GatewayConfig from(Map<String, Object> v, String source) {
+    return new GatewayConfig(
+        Path.of((String) v.get("data.dir")),
+        new StoreConfig(nonEmpty(v.get("store.url")), (int) v.get("store.poolSize"), (int) v.get("store.embeddedPort"),
+            (Duration) v.get("store.connectTimeout"), (Duration) v.get("store.healthCheckInterval")),
+        new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending"),
+            (int) v.get("eventLog.pageMaxLimit")),
+        new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
+        new MqttConfig((boolean) v.get("mqtt.enabled"), (String) v.get("mqtt.host"), (int) v.get("mqtt.port")),
+        new RtspConfig((String) v.get("rtsp.host"), (int) v.get("rtsp.port")),
+        new DevicesConfig(nonEmpty(v.get("devices.file")).map(Path::of)),
+        new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
+        (Duration) v.get("shutdown.timeout"),
+        source);
+  }
+
+  private static Optional<String> nonEmpty(Object s) {
+    return Optional.ofNullable((String) s).map(String::trim).filter(x -> !x.isEmpty());
+  }
+}

@@ -1,0 +1,128 @@
+package org.safecity.gateway.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged gateway ({@code target/safecity-gateway.jar}) as a real child process: what an operator runs.
+ * Output is kept for assertions; {@link #assertNoBlockedThreads()} checks the child's own blocked-thread warnings.
+ */
+public final class GatewayProcess implements AutoCloseable {
+  private final Process process;
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+  public final int httpPort;
+
+  private GatewayProcess(Process process, int httpPort) {
+    this.process = process;
+    this.httpPort = httpPort;
+    Thread pump = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          lines.add(line);
+          System.out.println("[gateway] " + line);
+        }
+      } catch (IOException ignored) {
+        // process ended
+      }
+    }, "gateway-output");
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  public static Path jar() {
+    Path jar = Path.of(System.getProperty("gateway.jar", "target/safecity-gateway.jar"));
+    assertThat(jar).as("packaged jar (run through `mvn verify`)").exists();
+    return jar;
+  }
+
+  /** Starts the jar with these environment variables (data dir, ports ...) and extra arguments. */
+  public static GatewayProcess start(Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-jar", jar().toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    Map<String, String> e = pb.environment();
+    e.keySet().removeIf(k -> k.startsWith("SAFECITY_"));
+    Map<String, String> all = new HashMap<>(env);
+    all.putIfAbsent("SAFECITY_MQTT_ENABLED", "false");
+    all.putIfAbsent("SAFECITY_RTSP_PORT", String.valueOf(Ports.free()));
+    e.putAll(all);
+    int http = Integer.parseInt(all.getOrDefault("SAFECITY_HTTP_PORT", "8080"));
+    return new GatewayProcess(pb.start(), http);
+  }
+
+  static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Waits for the start-up banner. */
+  public GatewayProcess awaitUp(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if (lines.stream().anyMatch(l -> l.startsWith("SafeCity Gateway is up"))) {
+        return this;
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError("gateway exited with " + process.exitValue() + ":\n" + output());
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("gateway not up within " + timeout + ":\n" + output());
+  }
+
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("gateway still running after " + timeout + ":\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  public void signalTerm() {
+    process.destroy(); // SIGTERM on Linux
+  }
+
+  public void kill() {
+    process.destroyForcibly(); // SIGKILL
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public String output() {
+    return String.join("\n", lines);
+  }
+
+  public void assertNoBlockedThreads() {
+    assertThat(lines).as("blocked-thread warnings in the gateway's log").noneMatch(l -> l.contains("has been blocked for"));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  public static Path tempDir(String prefix) throws IOException {
+    Path base = Path.of("target", "it-data");
+    Files.createDirectories(base);
+    return Files.createTempDirectory(base, prefix).toAbsolutePath();
+  }
+}
