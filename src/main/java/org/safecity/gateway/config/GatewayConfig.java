@@ -19,11 +19,10 @@ public record GatewayConfig(
     String source) {
 
   /** {@code url} empty means: start the embedded PostgreSQL. */
-  public record StoreConfig(Optional<String> url, int poolSize, int embeddedPort, Duration connectTimeout,
-                            Duration healthCheckInterval) {
+  public record StoreConfig(Optional<String> url, int poolSize, int embeddedPort, Duration connectTimeout) {
   }
 
-  public record EventLogConfig(int maxBatch, int maxPending, int pageMaxLimit) {
+  public record EventLogConfig(int maxBatch, int maxPending) {
   }
 
   public record HttpConfig(String host, int port, int maxBodyBytes) {
@@ -45,9 +44,8 @@ public record GatewayConfig(
     return new GatewayConfig(
         Path.of((String) v.get("data.dir")),
         new StoreConfig(nonEmpty(v.get("store.url")), (int) v.get("store.poolSize"), (int) v.get("store.embeddedPort"),
-            (Duration) v.get("store.connectTimeout"), (Duration) v.get("store.healthCheckInterval")),
-        new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending"),
-            (int) v.get("eventLog.pageMaxLimit")),
+            (Duration) v.get("store.connectTimeout")),
+        new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
         new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
         new MqttConfig((boolean) v.get("mqtt.enabled"), (String) v.get("mqtt.host"), (int) v.get("mqtt.port")),
         new RtspConfig((String) v.get("rtsp.host"), (int) v.get("rtsp.port")),

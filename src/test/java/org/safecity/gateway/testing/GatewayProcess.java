@@ -25,10 +25,12 @@ public final class GatewayProcess implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
   public final int httpPort;
 
+  private final Thread pump;
+
   private GatewayProcess(Process process, int httpPort) {
     this.process = process;
     this.httpPort = httpPort;
-    Thread pump = new Thread(() -> {
+    pump = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
@@ -60,7 +62,8 @@ public final class GatewayProcess implements AutoCloseable {
     all.putIfAbsent("SAFECITY_MQTT_ENABLED", "false");
     all.putIfAbsent("SAFECITY_RTSP_PORT", String.valueOf(Ports.free()));
     e.putAll(all);
-    int http = Integer.parseInt(all.getOrDefault("SAFECITY_HTTP_PORT", "8080"));
+    String port = all.getOrDefault("SAFECITY_HTTP_PORT", "8080");
+    int http = port.matches("\\d+") ? Integer.parseInt(port) : -1;
     return new GatewayProcess(pb.start(), http);
   }
 
@@ -87,15 +90,17 @@ public final class GatewayProcess implements AutoCloseable {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError("gateway still running after " + timeout + ":\n" + output());
     }
+    pump.join(5000); // read its last lines before anyone asserts on them
     return process.exitValue();
   }
 
   public void signalTerm() {
-    process.destroy(); // SIGTERM on Linux
+    // SIGTERM through the handle: Process.destroy() would also close our end of its output pipe.
+    process.toHandle().destroy();
   }
 
   public void kill() {
-    process.destroyForcibly(); // SIGKILL
+    process.toHandle().destroyForcibly(); // SIGKILL
   }
 
   public long pid() {
