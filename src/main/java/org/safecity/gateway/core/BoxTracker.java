@@ -438,10 +438,6 @@ final class BoxTracker {
     return lastSeen;
   }
 
-  Instant linkSince() {
-    return linkSince;
-  }
-
   Instant doorOpenedAt() {
     return doorOpenedAt;
   }

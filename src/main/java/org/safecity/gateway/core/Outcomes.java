@@ -1,6 +1,5 @@
 package org.safecity.gateway.core;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,19 +30,6 @@ public record Outcomes(List<Outcome> all) {
 
   public List<AlarmCleared> cleared() {
     return only(AlarmCleared.class);
-  }
-
-  /** This followed by {@code other}. */
-  public Outcomes plus(Outcomes other) {
-    if (other.isEmpty()) {
-      return this;
-    }
-    if (isEmpty()) {
-      return other;
-    }
-    List<Outcome> joined = new ArrayList<>(all);
-    joined.addAll(other.all);
-    return new Outcomes(joined);
   }
 
   private <T extends Outcome> List<T> only(Class<T> type) {
