@@ -14,6 +14,7 @@ public record GatewayConfig(
     MqttConfig mqtt,
     RtspConfig rtsp,
     DevicesConfig devices,
+    HealthConfig health,
     LogConfig log,
     Duration shutdownTimeout,
     String source) {
@@ -28,13 +29,18 @@ public record GatewayConfig(
   public record HttpConfig(String host, int port, int maxBodyBytes) {
   }
 
-  public record MqttConfig(boolean enabled, String host, int port) {
+  public record MqttConfig(boolean enabled, String host, int port, int maxPayloadBytes, int maxPacketBytes,
+                           int maxConnections, Duration connectTimeout, Duration sessionExpiry) {
   }
 
   public record RtspConfig(String host, int port) {
   }
 
-  public record DevicesConfig(Optional<Path> file) {
+  public record DevicesConfig(Optional<Path> file, Duration reloadInterval) {
+  }
+
+  public record HealthConfig(Duration boxSilentAfter, Duration theftWindow, Duration batteryCriticalBelow,
+                             Duration tickInterval) {
   }
 
   public record LogConfig(String level, String format) {
@@ -47,9 +53,13 @@ public record GatewayConfig(
             (Duration) v.get("store.connectTimeout")),
         new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
         new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
-        new MqttConfig((boolean) v.get("mqtt.enabled"), (String) v.get("mqtt.host"), (int) v.get("mqtt.port")),
+        new MqttConfig((boolean) v.get("mqtt.enabled"), (String) v.get("mqtt.host"), (int) v.get("mqtt.port"),
+            (int) v.get("mqtt.maxPayloadBytes"), (int) v.get("mqtt.maxPacketBytes"), (int) v.get("mqtt.maxConnections"),
+            (Duration) v.get("mqtt.connectTimeout"), (Duration) v.get("mqtt.sessionExpiry")),
         new RtspConfig((String) v.get("rtsp.host"), (int) v.get("rtsp.port")),
-        new DevicesConfig(nonEmpty(v.get("devices.file")).map(Path::of)),
+        new DevicesConfig(nonEmpty(v.get("devices.file")).map(Path::of), (Duration) v.get("devices.reloadInterval")),
+        new HealthConfig((Duration) v.get("health.boxSilentAfter"), (Duration) v.get("health.theftWindow"),
+            (Duration) v.get("health.batteryCriticalBelow"), (Duration) v.get("health.tickInterval")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source);

@@ -48,7 +48,7 @@ public record Setting(String key, Type type, Object defaultValue, String comment
       case INT -> "an integer " + min + ".." + max;
       case BOOL -> "true or false";
       case STRING -> "a string";
-      case DURATION -> "a duration such as 500ms, 30s, 5m or 1h, between " + format(Duration.ofMillis(min))
+      case DURATION -> "a duration such as 500ms, 30s, 5m, 1h or 2d, between " + format(Duration.ofMillis(min))
           + " and " + format(Duration.ofMillis(max));
       case CHOICE -> "one of " + String.join(", ", choices);
     };
@@ -114,7 +114,7 @@ public record Setting(String key, Type type, Object defaultValue, String comment
   }
 
   static Duration parseDuration(String v) {
-    var m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)").matcher(v);
+    var m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)").matcher(v);
     if (!m.matches()) {
       throw new IllegalArgumentException("not a duration");
     }
@@ -123,12 +123,14 @@ public record Setting(String key, Type type, Object defaultValue, String comment
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
     };
   }
 
   static String format(Duration d) {
     long ms = d.toMillis();
+    if (ms % 86_400_000 == 0 && ms > 0) return ms / 86_400_000 + "d";
     if (ms % 3_600_000 == 0 && ms > 0) return ms / 3_600_000 + "h";
     if (ms % 60_000 == 0 && ms > 0) return ms / 60_000 + "m";
     if (ms % 1000 == 0) return ms / 1000 + "s";

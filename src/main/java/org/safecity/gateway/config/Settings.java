@@ -34,6 +34,7 @@ public final class Settings {
     SECTIONS.put("mqtt", "Street boxes over MQTT 3.1.1 / 5.");
     SECTIONS.put("rtsp", "Cameras over RTSP.");
     SECTIONS.put("devices", "Registry of boxes and cameras.");
+    SECTIONS.put("health", "Box health rules; each bound here is a tested detection time.");
     SECTIONS.put("log", "Logging.");
     SECTIONS.put("shutdown", "Stopping on SIGTERM.");
     ALL = List.of(
@@ -51,9 +52,26 @@ public final class Settings {
         bool("mqtt.enabled", true, "run the MQTT edge"),
         string("mqtt.host", "0.0.0.0", "address the MQTT server binds"),
         port("mqtt.port", 1883, "MQTT port"),
+        integer("mqtt.maxPayloadBytes", 8192, 256, 262_144, "largest device payload; larger is refused (PUBACK 0x99) and dead-lettered"),
+        integer("mqtt.maxPacketBytes", 65_536, 1024, 1_048_576, "largest MQTT packet read at all; a larger one closes that connection"),
+        integer("mqtt.maxConnections", 20_000, 1, 1_000_000, "connections beyond this are refused with server-busy"),
+        duration("mqtt.connectTimeout", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5),
+            "a socket that sends no CONNECT within this is closed"),
+        duration("mqtt.sessionExpiry", Duration.ofDays(1), Duration.ofSeconds(0), Duration.ofDays(30),
+            "how long a persistent session (clean session off) is kept for a box that went away"),
         string("rtsp.host", "0.0.0.0", "address the RTSP server binds"),
         port("rtsp.port", 8554, "RTSP port"),
         string("devices.file", "", "YAML file of boxes and cameras (see gateway-config/devices.example.yaml); empty = none"),
+        duration("devices.reloadInterval", Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofHours(1),
+            "how often the devices file is checked for changes (reloaded without a restart)"),
+        duration("health.boxSilentAfter", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(24),
+            "a connected box with no message for this long is silent; the alarm follows within one tick"),
+        duration("health.theftWindow", Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofHours(24),
+            "door open, then moved out of its geofence, then offline within this window: theft suspected"),
+        duration("health.batteryCriticalBelow", Duration.ofMinutes(30), Duration.ofMinutes(1), Duration.ofHours(48),
+            "estimated battery time left under this raises battery-critical"),
+        duration("health.tickInterval", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(10),
+            "how often time-driven health rules (silence, battery run-down) are evaluated"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),
         choice("log.format", "text", List.of("text", "json"), "text: one key=value line per event; json: one JSON object per line"),
         duration("shutdown.timeout", Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofMinutes(1),
@@ -70,7 +88,7 @@ public final class Settings {
     out.append("# SafeCity Gateway configuration. Every key is shown with its default.\n")
         .append("# Any key a.b can be overridden by the environment variable SAFECITY_A_B\n")
         .append("# (camelCase splits on capitals: eventLog.maxBatch -> SAFECITY_EVENT_LOG_MAX_BATCH).\n")
-        .append("# Durations: 500ms, 30s, 5m, 1h.\n");
+        .append("# Durations: 500ms, 30s, 5m, 1h, 2d.\n");
     String section = null;
     for (Setting s : ALL) {
       String[] parts = s.key().split("\\.", 2);

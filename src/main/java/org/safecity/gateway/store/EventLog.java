@@ -41,13 +41,24 @@ import org.slf4j.LoggerFactory;
 public final class EventLog {
   private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
   private static final long WRITER_LOCK = 0x5AFEC172L;
-  private static final String INSERT = "INSERT INTO event_log (id, type, source, region, ts, body) "
-      + "SELECT id, type, source, region, ts, body::jsonb "
-      + "FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) "
-      + "AS t(id, type, source, region, ts, body)";
+  private static final String INSERT = "INSERT INTO event_log (id, type, source, region, ts, body, dedup_key) "
+      + "SELECT id, type, source, region, ts, body::jsonb, dedup_key "
+      + "FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[]) "
+      + "AS t(id, type, source, region, ts, body, dedup_key)";
 
-  /** Events that must commit together (one caller's append), with where to report the outcome. */
-  private record Unit(List<NewEvent> events, List<String> bodies, Context context, Promise<List<LoggedEvent>> promise) {
+  /**
+   * Events that must commit together (one caller's append), with where to report the outcome. A unit with a
+   * dedup key holds one event, and is skipped (reported as a duplicate) when that key is already logged.
+   */
+  private record Unit(List<NewEvent> events, List<String> bodies, String dedupKey, Context context,
+                      Promise<Appended> promise) {
+  }
+
+  /**
+   * Outcome of an append: the committed events, or, for a duplicate, none and the id of the event that
+   * already carries its key.
+   */
+  public record Appended(List<LoggedEvent> events, boolean duplicate, long existingId) {
   }
 
   private final Vertx vertx;
@@ -91,6 +102,22 @@ public final class EventLog {
     if (events.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
+    return enqueue(events, null).map(Appended::events);
+  }
+
+  /**
+   * Appends {@code event} unless an event with the same {@code dedupKey} is already in the log: how a
+   * device's resend after a lost acknowledgement is absorbed. Either way, when this completes the key is
+   * durably logged and the sender may be acknowledged.
+   */
+  public Future<Appended> appendOnce(NewEvent event, String dedupKey) {
+    if (dedupKey == null || dedupKey.isEmpty() || dedupKey.length() > 300 || dedupKey.indexOf('\0') >= 0) {
+      return Future.failedFuture(new IllegalArgumentException("dedup key must be 1..300 characters without U+0000"));
+    }
+    return enqueue(List.of(event), dedupKey);
+  }
+
+  private Future<Appended> enqueue(List<NewEvent> events, String dedupKey) {
     List<String> bodies = new ArrayList<>(events.size());
     for (NewEvent e : events) {
       String problem = check(e);
@@ -106,7 +133,7 @@ public final class EventLog {
       }
     }
     Context context = vertx.getOrCreateContext();
-    Promise<List<LoggedEvent>> promise = Promise.promise();
+    Promise<Appended> promise = Promise.promise();
     boolean start;
     synchronized (lock) {
       if (closed) {
@@ -117,7 +144,7 @@ public final class EventLog {
         refused.increment(events.size());
         return Future.failedFuture(new EventLogFullException(queuedEvents));
       }
-      queue.add(new Unit(events, bodies, context, promise));
+      queue.add(new Unit(events, bodies, dedupKey, context, promise));
       queuedEvents += events.size();
       start = !flushing;
       flushing |= start;
@@ -169,7 +196,7 @@ public final class EventLog {
     }
     int size = events;
     long started = System.nanoTime();
-    write(batch, size).onComplete(ar -> {
+    write(batch).onComplete(ar -> {
       synchronized (lock) {
         queuedEvents -= size;
       }
@@ -186,28 +213,78 @@ public final class EventLog {
     });
   }
 
-  private Future<Long> write(List<Unit> batch, int size) {
-    Long[] ids = new Long[size];
-    String[] types = new String[size];
-    String[] sources = new String[size];
-    String[] regions = new String[size];
-    OffsetDateTime[] times = new OffsetDateTime[size];
-    String[] bodies = new String[size];
-    return pool.withTransaction(conn -> firstId(conn).compose(first -> {
-      int i = 0;
-      for (Unit u : batch) {
-        for (int k = 0; k < u.events().size(); k++, i++) {
-          NewEvent e = u.events().get(k);
-          ids[i] = first + i;
-          types[i] = e.type();
-          sources[i] = e.source();
-          regions[i] = e.region();
-          times[i] = e.at().atOffset(ZoneOffset.UTC);
-          bodies[i] = u.bodies().get(k);
-        }
+  /** Commits the batch; returns each unit's outcome, in batch order. */
+  private Future<List<Appended>> write(List<Unit> batch) {
+    List<String> keys = new ArrayList<>();
+    for (Unit u : batch) {
+      if (u.dedupKey() != null) {
+        keys.add(u.dedupKey());
       }
-      return conn.preparedQuery(INSERT).execute(Tuple.of(ids, types, sources, regions, times, bodies)).map(first);
-    }));
+    }
+    return pool.withTransaction(conn -> firstId(conn)
+        .compose(first -> existingKeys(conn, keys).compose(existing -> {
+          List<Appended> outcomes = new ArrayList<>(batch.size());
+          List<Object[]> rows = new ArrayList<>();
+          long next = first;
+          for (Unit u : batch) {
+            Long earlier = u.dedupKey() == null ? null : existing.get(u.dedupKey());
+            if (earlier != null) {
+              outcomes.add(new Appended(List.of(), true, earlier));
+              continue;
+            }
+            List<LoggedEvent> logged = new ArrayList<>(u.events().size());
+            for (int k = 0; k < u.events().size(); k++) {
+              NewEvent e = u.events().get(k);
+              long id = next++;
+              logged.add(new LoggedEvent(id, e.type(), e.source(), e.region(), e.at(), e.body()));
+              rows.add(new Object[] {id, e.type(), e.source(), e.region(), e.at().atOffset(ZoneOffset.UTC),
+                  u.bodies().get(k), u.dedupKey()});
+            }
+            if (u.dedupKey() != null) {
+              existing.put(u.dedupKey(), next - 1); // a second copy in this same batch is a duplicate too
+            }
+            outcomes.add(new Appended(logged, false, 0));
+          }
+          if (rows.isEmpty()) {
+            return Future.succeededFuture(outcomes);
+          }
+          return conn.preparedQuery(INSERT).execute(columns(rows)).map(outcomes);
+        })));
+  }
+
+  private static Tuple columns(List<Object[]> rows) {
+    int n = rows.size();
+    Long[] ids = new Long[n];
+    String[] types = new String[n];
+    String[] sources = new String[n];
+    String[] regions = new String[n];
+    OffsetDateTime[] times = new OffsetDateTime[n];
+    String[] bodies = new String[n];
+    String[] keys = new String[n];
+    for (int i = 0; i < n; i++) {
+      Object[] r = rows.get(i);
+      ids[i] = (Long) r[0];
+      types[i] = (String) r[1];
+      sources[i] = (String) r[2];
+      regions[i] = (String) r[3];
+      times[i] = (OffsetDateTime) r[4];
+      bodies[i] = (String) r[5];
+      keys[i] = (String) r[6];
+    }
+    return Tuple.of(ids, types, sources, regions, times, bodies).addValue(keys);
+  }
+
+  private static Future<java.util.Map<String, Long>> existingKeys(SqlConnection conn, List<String> keys) {
+    java.util.Map<String, Long> found = new java.util.HashMap<>();
+    if (keys.isEmpty()) {
+      return Future.succeededFuture(found);
+    }
+    return conn.preparedQuery("SELECT dedup_key, id FROM event_log WHERE dedup_key = ANY($1)")
+        .execute(Tuple.of(keys.toArray(new String[0])))
+        .map(rows -> {
+          rows.forEach(r -> found.put(r.getString(0), r.getLong(1)));
+          return found;
+        });
   }
 
   private static Future<Long> firstId(SqlConnection conn) {
@@ -216,18 +293,16 @@ public final class EventLog {
         .map(rows -> rows.iterator().next().getLong(0) + 1);
   }
 
-  private void deliver(List<Unit> batch, long firstId) {
-    long id = firstId;
+  private void deliver(List<Unit> batch, List<Appended> outcomes) {
     int total = 0;
-    for (Unit u : batch) {
-      List<LoggedEvent> logged = new ArrayList<>(u.events().size());
-      for (NewEvent e : u.events()) {
-        LoggedEvent le = new LoggedEvent(id++, e.type(), e.source(), e.region(), e.at(), e.body());
-        logged.add(le);
+    for (int i = 0; i < batch.size(); i++) {
+      Unit u = batch.get(i);
+      Appended a = outcomes.get(i);
+      for (LoggedEvent le : a.events()) {
         vertx.eventBus().publish(Addresses.EVENTS, EventMessages.toJson(le));
       }
-      total += logged.size();
-      u.context().runOnContext(v -> u.promise().complete(logged));
+      total += a.events().size();
+      u.context().runOnContext(v -> u.promise().complete(a));
     }
     appended.increment(total);
     batchSize.record(total);

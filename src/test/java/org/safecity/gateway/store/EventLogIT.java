@@ -226,4 +226,29 @@ class EventLogIT {
     assertThat(late.failed()).isTrue();
     assertThat(late.cause()).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("stopping");
   }
+
+  @Test
+  void appendOnceAbsorbsResendsAcrossAndWithinBatches() throws Exception {
+    EventLog log = new EventLog(vertx, db.pool(), new EventLogConfig(50, 1000), new SimpleMeterRegistry());
+    var first = Blocking.await(log.appendOnce(event("dedup", 1), "box-9:telemetry:7"), Duration.ofSeconds(10), "first");
+    assertThat(first.duplicate()).isFalse();
+    var again = Blocking.await(log.appendOnce(event("dedup", 1), "box-9:telemetry:7"), Duration.ofSeconds(10), "again");
+    assertThat(again.duplicate()).isTrue();
+    assertThat(again.existingId()).isEqualTo(first.events().get(0).id());
+
+    // Two copies queued together (one batch): one event, and the log stays gap-free.
+    List<Future<EventLog.Appended>> twins = new ArrayList<>();
+    Blocking.await(Future.<Void>future(p -> vertx.runOnContext(v -> {
+      twins.add(log.appendOnce(event("dedup", 2), "box-9:telemetry:8"));
+      twins.add(log.appendOnce(event("dedup", 2), "box-9:telemetry:8"));
+      twins.add(log.appendOnce(event("dedup", 3), "box-9:telemetry:9"));
+      p.complete();
+    })), Duration.ofSeconds(5), "queue");
+    Blocking.await(Future.all(new ArrayList<>(twins)), Duration.ofSeconds(10), "twins");
+    assertThat(twins.get(0).result().duplicate()).isFalse();
+    assertThat(twins.get(1).result().duplicate()).isTrue();
+    long a = twins.get(0).result().events().get(0).id();
+    assertThat(twins.get(1).result().existingId()).isEqualTo(a);
+    assertThat(twins.get(2).result().events().get(0).id()).isEqualTo(a + 1);
+  }
 }

@@ -1,0 +1,206 @@
+package org.safecity.gateway.health;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.safecity.gateway.config.GatewayConfig.HealthConfig;
+import org.safecity.gateway.core.AlarmCleared;
+import org.safecity.gateway.core.AlarmRaised;
+import org.safecity.gateway.core.Box;
+import org.safecity.gateway.core.BoxState;
+import org.safecity.gateway.core.DeviceEvent;
+import org.safecity.gateway.core.DisconnectCause;
+import org.safecity.gateway.core.GpsFix;
+import org.safecity.gateway.core.HealthEvent;
+import org.safecity.gateway.core.HealthModel;
+import org.safecity.gateway.core.HealthPolicy;
+import org.safecity.gateway.core.NewEvent;
+import org.safecity.gateway.core.Outcome;
+import org.safecity.gateway.core.Outcomes;
+import org.safecity.gateway.core.Telemetry;
+import org.safecity.gateway.store.EventLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The box health model, bound to the context that created it (the model is single-threaded by design). Public
+ * methods may be called from any thread: they hop onto that context.
+ *
+ * <p>Transitions and alarms are derived after the device's own message is committed, so the device is never
+ * kept waiting on them; they are then written to the log in order, and a failed write is retried with backoff
+ * (never dropped) while later outcomes queue behind it.
+ */
+public final class BoxHealthService {
+  private static final Logger LOG = LoggerFactory.getLogger(BoxHealthService.class);
+  public static final String ALARM_RAISED = "alarm.raised";
+  public static final String ALARM_CLEARED = "alarm.cleared";
+
+  private final Vertx vertx;
+  private final Context context;
+  private final EventLog log;
+  private final Clock clock;
+  private final HealthModel model;
+  private final ArrayDeque<List<NewEvent>> pending = new ArrayDeque<>();
+  /** Active alarms by key: a clear carries no box, so it takes source and region from its raise. */
+  private final Map<String, AlarmRaised> active = new HashMap<>();
+  private final Counter raised;
+  private final Counter cleared;
+  private boolean writing;
+  private long retryDelayMs = 100;
+  private long timer = -1;
+
+  public BoxHealthService(Vertx vertx, EventLog log, HealthConfig config, Clock clock, MeterRegistry metrics) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.log = log;
+    this.clock = clock;
+    this.model = new HealthModel(policy(config), clock);
+    this.raised = Counter.builder("gateway_alarms_raised").description("alarms raised").register(metrics);
+    this.cleared = Counter.builder("gateway_alarms_cleared").description("alarms cleared").register(metrics);
+  }
+
+  static HealthPolicy policy(HealthConfig c) {
+    return HealthPolicy.defaults().toBuilder()
+        .boxSilentAfter(c.boxSilentAfter())
+        .theftWindow(c.theftWindow())
+        .batteryCriticalBelow(c.batteryCriticalBelow())
+        .build();
+  }
+
+  /** Starts the periodic tick that raises silence and runs the battery estimate down. */
+  public void start(java.time.Duration tick) {
+    on(() -> timer = vertx.setPeriodic(tick.toMillis(), id -> apply(model.tick(clock.instant()))));
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Registry (re)load: boxes that remain keep their state. */
+  public void reload(Collection<Box> boxes) {
+    on(() -> apply(model.reload(boxes, clock.instant())));
+  }
+
+  public void connected(String boxId) {
+    on(() -> apply(model.connected(boxId, clock.instant())));
+  }
+
+  public void disconnected(String boxId, DisconnectCause cause) {
+    on(() -> apply(model.disconnected(boxId, clock.instant(), cause)));
+  }
+
+  public void telemetry(String boxId, Telemetry t) {
+    on(() -> apply(model.telemetry(boxId, t, clock.instant())));
+  }
+
+  public void gps(String boxId, GpsFix f) {
+    on(() -> apply(model.gps(boxId, f, clock.instant())));
+  }
+
+  public void event(String boxId, DeviceEvent e) {
+    on(() -> apply(model.event(boxId, e, clock.instant())));
+  }
+
+  public void camerasDown(String boxId, Set<String> cameras) {
+    on(() -> apply(model.camerasDown(boxId, cameras, clock.instant())));
+  }
+
+  public void camerasUp(String boxId, Set<String> cameras) {
+    on(() -> apply(model.camerasUp(boxId, cameras, clock.instant())));
+  }
+
+  /** Current state of every box, for the API (read on the model's own context). */
+  public Future<List<BoxState>> snapshots() {
+    Promise<List<BoxState>> p = Promise.promise();
+    on(() -> p.complete(model.snapshots()));
+    return p.future();
+  }
+
+  private void on(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
+  private void apply(Outcomes outcomes) {
+    if (outcomes.isEmpty()) {
+      return;
+    }
+    List<NewEvent> events = new ArrayList<>(outcomes.all().size());
+    for (Outcome o : outcomes.all()) {
+      if (o instanceof HealthEvent h) {
+        events.add(new NewEvent(h.kind(), h.boxId(), h.region(), h.at(), h.details()));
+      } else if (o instanceof AlarmRaised a) {
+        active.put(a.key(), a);
+        raised.increment();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("key", a.key());
+        body.put("kind", a.kind());
+        body.put("severity", a.severity().name());
+        body.put("summary", a.summary());
+        body.put("details", a.details());
+        events.add(new NewEvent(ALARM_RAISED, a.boxId(), a.region(), a.at(), body));
+        LOG.warn("alarm raised kind={} box={} severity={} summary={}", a.kind(), a.boxId(), a.severity(), a.summary());
+      } else if (o instanceof AlarmCleared c) {
+        AlarmRaised was = active.remove(c.key());
+        cleared.increment();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("key", c.key());
+        body.put("kind", was == null ? null : was.kind());
+        body.put("reason", c.reason());
+        events.add(new NewEvent(ALARM_CLEARED, was == null ? keySubject(c.key()) : was.boxId(),
+            was == null ? null : was.region(), c.at(), body));
+      }
+    }
+    pending.add(events);
+    drain();
+  }
+
+  private static String keySubject(String key) {
+    int i = key.indexOf(':');
+    return i < 0 ? key : key.substring(i + 1);
+  }
+
+  /** One write at a time, in order; a failed write is retried, never skipped. */
+  private void drain() {
+    if (writing || pending.isEmpty()) {
+      return;
+    }
+    writing = true;
+    List<NewEvent> next = pending.peek();
+    log.appendAll(next).onComplete(ar -> {
+      writing = false;
+      if (ar.succeeded()) {
+        pending.poll();
+        retryDelayMs = 100;
+        drain();
+      } else {
+        LOG.warn("health outcomes not yet stored ({} batches waiting), retrying in {} ms: {}", pending.size(),
+            retryDelayMs, ar.cause().getMessage());
+        vertx.setTimer(retryDelayMs, id -> drain());
+        retryDelayMs = Math.min(retryDelayMs * 2, 5000);
+      }
+    });
+  }
+
+  /** Outcomes derived but not yet committed (they are retried until they are). */
+  public int backlog() {
+    return pending.size();
+  }
+}
