@@ -1,0 +1,188 @@
+package org.safecity.gateway.mqtt;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mqtt.MqttServer;
+import io.vertx.mqtt.MqttServerOptions;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.safecity.gateway.bus.Addresses;
+import org.safecity.gateway.config.GatewayConfig.MqttConfig;
+import org.safecity.gateway.health.BoxHealthService;
+import org.safecity.gateway.ops.Listening;
+import org.safecity.gateway.store.DeadLetters;
+import org.safecity.gateway.store.EventLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT edge (vertx-mqtt server): accepts boxes, hands each connection to a {@link BoxConnection}, and
+ * keeps this node's live connections by box id so a second connection of the same box takes over the first
+ * and commands reach the node that holds the box. The map is runtime routing, not a source of truth:
+ * sessions and commands live in PostgreSQL.
+ */
+public final class MqttVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MqttVerticle.class);
+
+  /** What the edge depends on. */
+  public record Services(MqttConfig config, BoxDirectory directory, PayloadValidator validator, EventLog log,
+                         DeadLetters deadLetters, BoxHealthService health, BoxCommands commands,
+                         io.vertx.sqlclient.Pool pool, MeterRegistry registry) {
+  }
+
+  /** The edge's own counters, for /metrics. */
+  static final class Metrics {
+    final Counter authFailures;
+    final Counter aclDenied;
+    final Counter refusedBusy;
+    final Counter duplicates;
+    final Counter storeFailures;
+    private final Map<TopicKind, Counter> messages = new EnumMap<>(TopicKind.class);
+    private final Map<Validation.Reason, Counter> rejected = new EnumMap<>(Validation.Reason.class);
+
+    Metrics(MeterRegistry r) {
+      authFailures = Counter.builder("gateway_mqtt_auth_failures").description("CONNECTs refused as not authorized").register(r);
+      aclDenied = Counter.builder("gateway_mqtt_acl_denied").description("PUBLISH/SUBSCRIBE outside the box's own topics").register(r);
+      refusedBusy = Counter.builder("gateway_mqtt_refused_busy").description("CONNECTs over mqtt.maxConnections").register(r);
+      duplicates = Counter.builder("gateway_mqtt_duplicates").description("resent messages acknowledged without a second event").register(r);
+      storeFailures = Counter.builder("gateway_mqtt_store_failures").description("messages not committed (connection closed, box resends)").register(r);
+      for (TopicKind k : TopicKind.values()) {
+        messages.put(k, Counter.builder("gateway_mqtt_messages").tag("topic", k.suffix()).description("valid messages accepted").register(r));
+      }
+      for (Validation.Reason reason : Validation.Reason.values()) {
+        rejected.put(reason, Counter.builder("gateway_mqtt_rejected").tag("reason", reason.name())
+            .description("payloads refused and dead-lettered").register(r));
+      }
+    }
+
+    Counter messages(TopicKind k) {
+      return messages.get(k);
+    }
+
+    Counter rejected(Validation.Reason r) {
+      return rejected.get(r);
+    }
+  }
+
+  private final Services services;
+  private final SessionStore sessions;
+  private final Map<String, BoxConnection> byBox = new HashMap<>();
+  private final AtomicInteger connections = new AtomicInteger();
+  private Metrics metrics;
+  private MqttServer server;
+  private MessageConsumer<JsonObject> commandConsumer;
+
+  public MqttVerticle(Services services) {
+    this.services = services;
+    this.sessions = new SessionStore(services.pool());
+  }
+
+  @Override
+  public Future<?> start() {
+    metrics = new Metrics(services.registry());
+    Gauge.builder("gateway_mqtt_connections", connections, AtomicInteger::get)
+        .description("open MQTT connections (including those still authenticating)").register(services.registry());
+    MqttConfig c = services.config();
+    MqttServerOptions options = new MqttServerOptions()
+        .setHost(c.host())
+        .setPort(c.port())
+        .setMaxMessageSize(c.maxPacketBytes())
+        .setTimeoutOnConnect((int) Math.max(1, c.connectTimeout().toSeconds()))
+        .setMaxClientIdLength(256)
+        .setAutoClientId(true);
+    options.setReuseAddress(true);
+    server = MqttServer.create(vertx, options)
+        .endpointHandler(endpoint -> new BoxConnection(endpoint, this).start())
+        .exceptionHandler(e -> LOG.debug("mqtt protocol error: {}", e.getMessage()));
+    commandConsumer = vertx.eventBus().consumer(Addresses.BOX_COMMANDS, m -> {
+      BoxConnection conn = byBox.get(m.body().getString("boxId"));
+      if (conn != null) {
+        conn.deliverCommands();
+      }
+    });
+    return server.listen()
+        .recover(e -> Future.failedFuture(Listening.describe("MQTT", "mqtt.port", c.port(), e)))
+        .compose(s -> commandConsumer.completion());
+  }
+
+  /** Stop accepting; tell connected MQTT 5 boxes the server is shutting down. */
+  @Override
+  public Future<?> stop() {
+    List<BoxConnection> open = new ArrayList<>(byBox.values());
+    open.forEach(conn -> conn.disconnect(MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN));
+    return Future.join(server == null ? Future.succeededFuture() : server.close(),
+        commandConsumer == null ? Future.succeededFuture() : commandConsumer.unregister());
+  }
+
+  boolean admit() {
+    if (connections.incrementAndGet() > services.config().maxConnections()) {
+      connections.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  void release() {
+    connections.decrementAndGet();
+  }
+
+  /** A box's connection is accepted: it takes over any earlier one of the same box. */
+  void attach(BoxConnection conn) {
+    services.health().connected(conn.boxId());
+    BoxConnection old = byBox.put(conn.boxId(), conn);
+    if (old != null && old != conn) {
+      LOG.info("mqtt session taken over box={}", conn.boxId());
+      old.takeOver();
+    }
+  }
+
+  void detach(BoxConnection conn) {
+    byBox.remove(conn.boxId(), conn);
+  }
+
+  Metrics metrics() {
+    return metrics;
+  }
+
+  MqttConfig config() {
+    return services.config();
+  }
+
+  BoxDirectory directory() {
+    return services.directory();
+  }
+
+  PayloadValidator validator() {
+    return services.validator();
+  }
+
+  EventLog log() {
+    return services.log();
+  }
+
+  DeadLetters deadLetters() {
+    return services.deadLetters();
+  }
+
+  BoxHealthService health() {
+    return services.health();
+  }
+
+  BoxCommands commands() {
+    return services.commands();
+  }
+
+  SessionStore sessions() {
+    return sessions;
+  }
+}
