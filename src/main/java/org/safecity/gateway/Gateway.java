@@ -9,6 +9,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +26,12 @@ import org.safecity.gateway.ops.Blocking;
 import org.safecity.gateway.ops.Logging;
 import org.safecity.gateway.ops.Readiness;
 import org.safecity.gateway.ops.Readiness.Check;
+import org.safecity.gateway.devices.DeviceRegistry;
+import org.safecity.gateway.health.BoxHealthService;
+import org.safecity.gateway.mqtt.BoxCommands;
+import org.safecity.gateway.mqtt.MqttVerticle;
+import org.safecity.gateway.mqtt.PayloadValidator;
+import org.safecity.gateway.store.DeadLetters;
 import org.safecity.gateway.store.Database;
 import org.safecity.gateway.store.EmbeddedDatabase;
 import org.safecity.gateway.store.EventLog;
@@ -39,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /** bcrypt work factor for device secrets hashed at load (2^10 rounds, ~50-100 ms per check on one core). */
+  private static final int BCRYPT_COST = 10;
 
   private final GatewayConfig config;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -49,6 +58,9 @@ public final class Gateway {
   private Vertx vertx;
   private Database database;
   private EventLog eventLog;
+  private DeviceRegistry registry;
+  private BoxHealthService health;
+  private BoxCommands commands;
 
   private Gateway(GatewayConfig config) {
     this.config = config;
@@ -133,9 +145,24 @@ public final class Gateway {
     eventLog = new EventLog(vertx, database.pool(), config.eventLog(), metrics);
 
     Contract contract = Blocking.await(Contract.load(vertx), START_TIMEOUT, "OpenAPI contract");
+    PayloadValidator validator = PayloadValidator.fromClasspath(config.mqtt().maxPayloadBytes(), 16);
+
+    registry = Blocking.await(DeviceRegistry.start(vertx, database.pool(), config.devices().file(), BCRYPT_COST),
+        START_TIMEOUT, "device registry");
+    health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
+    health.reload(registry.boxes());
+    registry.onChange(snapshot -> health.reload(snapshot.boxes()));
+    health.start(config.health().tickInterval());
+    config.devices().file().ifPresent(f -> registry.watch(config.devices().reloadInterval()));
+    commands = new BoxCommands(vertx, database.pool(), eventLog, validator);
 
     readiness.expect("http");
     deployEdge(new HttpVerticle(config.http(), contract, eventLog, readiness, metrics), "http");
+    if (config.mqtt().enabled()) {
+      readiness.expect("mqtt");
+      deployEdge(new MqttVerticle(new MqttVerticle.Services(config.mqtt(), registry, validator, eventLog,
+          new DeadLetters(database.pool()), health, commands, database.pool(), metrics)), "mqtt");
+    }
 
     String store = embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
         + " (data " + config.dataDir().resolve("postgres").toAbsolutePath() + ")" : "PostgreSQL " + redact(uri);
@@ -145,6 +172,8 @@ public final class Gateway {
         "  API      http://" + host + ":" + config.http().port() + "/api/v1/events",
         "  Ready    http://" + host + ":" + config.http().port() + "/health/ready",
         "  Metrics  http://" + host + ":" + config.http().port() + "/metrics",
+        config.mqtt().enabled() ? "  MQTT     mqtt://" + ("0.0.0.0".equals(config.mqtt().host()) ? "localhost" : config.mqtt().host())
+            + ":" + config.mqtt().port() + " (" + registry.boxes().size() + " boxes registered)" : "  MQTT     disabled",
         "  Store    " + store);
     System.out.println(banner);
     LOG.info("gateway started http={} store={}", config.http().port(), embedded != null ? "embedded" : "external");
@@ -175,6 +204,9 @@ public final class Gateway {
         edgeDeployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
       }
       clean &= step(Future.join(undeploys), deadline, "closing the edges");
+      if (health != null) {
+        health.stop();
+      }
       if (eventLog != null) {
         int pending = eventLog.pending();
         clean &= step(eventLog.close(), deadline, "committing " + pending + " queued events");
@@ -225,6 +257,18 @@ public final class Gateway {
 
   public EventLog eventLog() {
     return eventLog;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public BoxCommands commands() {
+    return commands;
+  }
+
+  public DeviceRegistry registry() {
+    return registry;
   }
 
   public Readiness readiness() {

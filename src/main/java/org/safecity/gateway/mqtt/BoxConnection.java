@@ -163,7 +163,7 @@ final class BoxConnection {
       MqttProperties props = new MqttProperties();
       if (endpoint.protocolVersion() >= MQTT5) {
         props.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value(),
-            edge.config().maxPacketBytes()));
+            edge.mqttConfig().maxPacketBytes()));
         props.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), 0));
         props.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 0));
         props.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.RETAIN_AVAILABLE.value(), 0));
@@ -463,7 +463,7 @@ final class BoxConnection {
 
   /** MQTT 5: the client's Session Expiry Interval, capped by configuration; 3.1.1: the configured expiry. */
   private Duration sessionExpiry() {
-    Duration max = edge.config().sessionExpiry();
+    Duration max = edge.mqttConfig().sessionExpiry();
     if (endpoint.protocolVersion() >= MQTT5) {
       var p = endpoint.connectProperties().getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
       long secs = p == null ? 0 : ((Number) p.value()).longValue() & 0xFFFFFFFFL;

@@ -154,7 +154,7 @@ public final class MqttVerticle extends VerticleBase {
     return metrics;
   }
 
-  MqttConfig config() {
+  MqttConfig mqttConfig() {
     return services.config();
   }
 

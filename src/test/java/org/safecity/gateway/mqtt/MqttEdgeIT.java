@@ -1,0 +1,191 @@
+package org.safecity.gateway.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.safecity.gateway.Gateway;
+import org.safecity.gateway.config.ConfigLoader;
+import org.safecity.gateway.core.LoggedEvent;
+import org.safecity.gateway.ops.Blocking;
+import org.safecity.gateway.testing.Cli;
+import org.safecity.gateway.testing.EventWatch;
+import org.safecity.gateway.testing.Ports;
+import org.safecity.gateway.testing.TestPostgres;
+
+/** The MQTT edge against Debian's mosquitto clients (3.1.1 and 5), with a real PostgreSQL. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class MqttEdgeIT {
+  static final Duration T = Duration.ofSeconds(20);
+  @TempDir
+  static Path dir;
+  static TestPostgres postgres;
+  static Gateway gateway;
+  static EventWatch events;
+  static int mqttPort;
+
+  static final String TELEMETRY = "{\"mainsPower\":true,\"batteryPercent\":97.5,\"door\":\"closed\",\"tamper\":false}";
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = new TestPostgres(dir.resolve("pg"));
+    Path devices = dir.resolve("devices.yaml");
+    StringBuilder y = new StringBuilder("boxes:\n");
+    for (int i = 1; i <= 9; i++) {
+      y.append("  - id: box-").append(i).append("\n    secret: \"secret-").append(i).append("\"\n    region: south\n")
+          .append("    location: { lat: 24.8135, lon: 67.0302 }\n    geofenceMeters: 50\n    cameras: []\n");
+    }
+    y.append("cameras: []\n");
+    Files.writeString(devices, y);
+    mqttPort = Ports.free();
+    gateway = Gateway.start(ConfigLoader.load(Optional.empty(), Map.of(
+        "SAFECITY_STORE_URL", postgres.url(),
+        "SAFECITY_DATA_DIR", dir.resolve("data").toString(),
+        "SAFECITY_HTTP_PORT", String.valueOf(Ports.free()),
+        "SAFECITY_MQTT_PORT", String.valueOf(mqttPort),
+        "SAFECITY_DEVICES_FILE", devices.toString(),
+        "SAFECITY_HEALTH_BOX_SILENT_AFTER", "2s")));
+    events = new EventWatch(gateway.eventLog());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.stop();
+    }
+    postgres.close();
+  }
+
+  static Cli.Result pub(String version, String box, String secret, String topic, String message, String... extra)
+      throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(mqttPort),
+        "-V", version, "-u", box, "-P", secret, "-i", box, "-q", "1", "-d", "-t", topic));
+    cmd.addAll(List.of(extra));
+    if (message != null) {
+      cmd.addAll(List.of("-m", message));
+    }
+    return Cli.run(T, null, cmd.toArray(String[]::new));
+  }
+
+  static List<LoggedEvent> of(String type, String box, long after) throws Exception {
+    return events.all().stream().filter(e -> e.id() > after && e.type().equals(type) && e.source().equals(box)).toList();
+  }
+
+  @Test
+  void goodCredentialsStoreTheMessageOnBothProtocolVersions() throws Exception {
+    long before = events.lastId();
+    for (String v : List.of("mqttv311", "mqttv5")) {
+      Cli.Result r = pub(v, "box-1", "secret-1", "boxes/box-1/telemetry", TELEMETRY);
+      assertThat(r.exit()).as(r.output()).isZero();
+      assertThat(r.output()).contains("Received PUBACK");
+    }
+    List<LoggedEvent> stored = of("box.telemetry", "box-1", before);
+    assertThat(stored).hasSize(2);
+    assertThat(stored.get(0).body()).containsEntry("batteryPercent", 97.5).containsEntry("door", "closed");
+    assertThat(stored.get(0).region()).isEqualTo("south");
+  }
+
+  @Test
+  void wrongCredentialsGetNotAuthorized() throws Exception {
+    Cli.Result v3 = pub("mqttv311", "box-2", "wrong", "boxes/box-2/telemetry", TELEMETRY);
+    assertThat(v3.exit()).isNotZero();
+    assertThat(v3.output()).containsIgnoringCase("not authori");
+    Cli.Result v5 = pub("mqttv5", "box-2", "wrong", "boxes/box-2/telemetry", TELEMETRY);
+    assertThat(v5.exit()).isNotZero();
+    assertThat(v5.output()).containsIgnoringCase("not authori");
+    Cli.Result unknown = pub("mqttv5", "box-404", "secret-1", "boxes/box-404/telemetry", TELEMETRY);
+    assertThat(unknown.exit()).isNotZero();
+    Cli.Result none = Cli.run(T, null, "mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(mqttPort), "-V", "mqttv5",
+        "-q", "1", "-t", "boxes/box-2/telemetry", "-m", TELEMETRY);
+    assertThat(none.exit()).isNotZero();
+  }
+
+  @Test
+  void anotherBoxsTopicIsRefused() throws Exception {
+    long before = events.lastId();
+    Cli.Result v5 = pub("mqttv5", "box-3", "secret-3", "boxes/box-4/telemetry", TELEMETRY);
+    assertThat(v5.output()).contains("Received PUBACK").contains("RC:135"); // 0x87 not authorized
+    Cli.Result v3 = pub("mqttv311", "box-3", "secret-3", "boxes/box-4/telemetry", TELEMETRY);
+    assertThat(v3.output()).doesNotContain("Received PUBACK");
+    Cli.Result unknownTopic = pub("mqttv5", "box-3", "secret-3", "boxes/box-3/secrets", TELEMETRY);
+    assertThat(unknownTopic.output()).contains("RC:135");
+    Cli.Result sub = Cli.run(T, null, "mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(mqttPort), "-V", "mqttv5",
+        "-u", "box-3", "-P", "secret-3", "-i", "box-3", "-t", "boxes/#", "-W", "2", "-d");
+    assertThat(sub.output()).contains("Received SUBACK").contains("135");
+    assertThat(of("box.telemetry", "box-4", before)).isEmpty();
+    assertThat(of("box.telemetry", "box-3", before)).isEmpty();
+  }
+
+  @Test
+  void malformedAndOversizedPayloadsAreDeadLetteredAndTheConnectionKeepsWorking() throws Exception {
+    long before = events.lastId();
+    String big = "{\"mainsPower\":true,\"batteryPercent\":1,\"door\":\"open\",\"tamper\":false,\"x\":\"" + "a".repeat(9000) + "\"}";
+    // One connection, four messages (-l: one per line): malformed, wrong type, oversized, then a good one.
+    String lines = "{not json\n{\"mainsPower\":\"yes\",\"batteryPercent\":50,\"door\":\"open\",\"tamper\":false}\n" + big + "\n"
+        + TELEMETRY + "\n";
+    Cli.Result r = Cli.run(T, lines, "mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(mqttPort), "-V", "mqttv5",
+        "-u", "box-5", "-P", "secret-5", "-i", "box-5", "-q", "1", "-d", "-t", "boxes/box-5/telemetry", "-l");
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output().split("RC:153", -1)).as(r.output()).hasSize(4); // three PUBACKs with 0x99
+    assertThat(r.output()).doesNotContain("Received DISCONNECT");
+    assertThat(of("box.telemetry", "box-5", before)).hasSize(1);
+
+    var rows = Blocking.await(gateway.database().pool()
+        .query("SELECT reason, detail, length(payload) FROM dead_letters WHERE box_id = 'box-5' ORDER BY id").execute(), T, "dead");
+    List<String> reasons = new java.util.ArrayList<>();
+    List<String> details = new java.util.ArrayList<>();
+    rows.forEach(row -> {
+      reasons.add(row.getString(0));
+      details.add(row.getString(1));
+    });
+    assertThat(reasons).containsExactly("NOT_JSON", "SCHEMA", "TOO_LARGE");
+    assertThat(details.get(1)).contains("mainsPower");
+    assertThat(details.get(2)).contains("8192");
+  }
+
+  @Test
+  void killedClientWithAWillRaisesOfflineWithinTheKeepaliveBound() throws Exception {
+    long before = events.lastId();
+    Process sub = Cli.start("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(mqttPort), "-V", "mqttv311",
+        "-u", "box-6", "-P", "secret-6", "-i", "box-6", "-k", "2", "-t", "boxes/box-6/cmd",
+        "--will-topic", "boxes/box-6/status", "--will-payload", "{\"online\":false}", "--will-qos", "1");
+    events.await(before, T, "box-6 online", e -> e.type().equals("box.online") && e.source().equals("box-6"));
+    Instant killed = Instant.now();
+    sub.toHandle().destroyForcibly(); // SIGKILL: no DISCONNECT
+    LoggedEvent offline = events.await(before, T, "box-6 offline",
+        e -> e.type().equals("box.offline") && e.source().equals("box-6"));
+    assertThat(Duration.between(killed, offline.at())).isLessThan(Duration.ofMillis(3000)); // keepalive 2 s × 1.5
+    assertThat(offline.body().toString()).containsIgnoringCase("will");
+    events.await(before, T, "box-offline alarm", EventWatch.alarm("box-offline", "box-6"));
+  }
+
+  @Test
+  void silenceRaisesAnAlarmWithinTheBound() throws Exception {
+    long before = events.lastId();
+    // keepalive pings keep the socket up; a ping is not a message, so the box falls silent.
+    Process sub = Cli.start("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(mqttPort), "-V", "mqttv5",
+        "-u", "box-7", "-P", "secret-7", "-i", "box-7", "-k", "1", "-t", "boxes/box-7/cmd");
+    try {
+      events.await(before, T, "box-7 online", e -> e.type().equals("box.online") && e.source().equals("box-7"));
+      Cli.Result r = pub("mqttv5", "box-7", "secret-7", "boxes/box-7/telemetry", TELEMETRY, "-i", "box-7-pub");
+      assertThat(r.exit()).isZero();
+      LoggedEvent last = of("box.telemetry", "box-7", before).get(0);
+      LoggedEvent silent = events.await(before, T, "box-7 silent", EventWatch.alarm("box-silent", "box-7"));
+      Duration took = Duration.between(last.at(), silent.at());
+      assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThanOrEqualTo(Duration.ofMillis(3500));
+    } finally {
+      sub.toHandle().destroyForcibly();
+    }
+  }
+}
