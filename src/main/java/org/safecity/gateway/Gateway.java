@@ -151,7 +151,7 @@ public final class Gateway {
         START_TIMEOUT, "device registry");
     health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
     health.reload(registry.boxes());
-    registry.onChange(snapshot -> health.reload(snapshot.boxes()));
+    registry.onChange(snapshot -> health.reload(snapshot.boxes().values()));
     health.start(config.health().tickInterval());
     config.devices().file().ifPresent(f -> registry.watch(config.devices().reloadInterval()));
     commands = new BoxCommands(vertx, database.pool(), eventLog, validator);

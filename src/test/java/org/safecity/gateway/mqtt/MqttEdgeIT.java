@@ -188,4 +188,55 @@ class MqttEdgeIT {
       sub.toHandle().destroyForcibly();
     }
   }
+
+  @Test
+  void queuedCommandReachesAPersistentSessionAfterReconnect() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      var options = new io.vertx.mqtt.MqttClientOptions().setClientId("box-8").setUsername("box-8").setPassword("secret-8")
+          .setCleanSession(false);
+      var first = io.vertx.mqtt.MqttClient.create(vertx, options);
+      var ack = Blocking.await(first.connect(mqttPort, "127.0.0.1"), T, "connect");
+      assertThat(ack.code()).isEqualTo(io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_ACCEPTED);
+      Blocking.await(first.subscribe("boxes/box-8/cmd", 1), T, "subscribe");
+      Blocking.await(first.disconnect(), T, "disconnect");
+
+      // While the box is away, an operator asks for its siren.
+      var cmd = Blocking.await(gateway.commands().submit("box-8",
+          new io.vertx.core.json.JsonObject().put("action", "siren-on").put("durationSeconds", 30), "operator-1", "south"), T, "submit");
+      assertThat(cmd.status()).isEqualTo(BoxCommands.QUEUED);
+
+      var received = new java.util.concurrent.CompletableFuture<io.vertx.core.json.JsonObject>();
+      var second = io.vertx.mqtt.MqttClient.create(vertx, options);
+      second.publishHandler(m -> received.complete(m.payload().toJsonObject()));
+      var ack2 = Blocking.await(second.connect(mqttPort, "127.0.0.1"), T, "reconnect");
+      assertThat(ack2.isSessionPresent()).as("session present").isTrue();
+      var delivered = received.get(20, TimeUnit.SECONDS); // no new SUBSCRIBE: the session remembered it
+      assertThat(delivered.getString("commandId")).isEqualTo(cmd.commandId());
+      assertThat(delivered.getString("action")).isEqualTo("siren-on");
+
+      long before = 0;
+      events.await(before, T, "delivered", e -> e.type().equals("box.command-delivered")
+          && cmd.commandId().equals(e.body().get("commandId")));
+      Blocking.await(second.publish("boxes/box-8/events", io.vertx.core.buffer.Buffer.buffer(
+          new io.vertx.core.json.JsonObject().put("type", "cmd-result").put("commandId", cmd.commandId())
+              .put("status", "ok").encode()), io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE, false, false), T, "result");
+      events.await(before, T, "result", e -> e.type().equals("box.command-result")
+          && cmd.commandId().equals(e.body().get("commandId")) && "ok".equals(e.body().get("status")));
+      assertThat(Blocking.await(gateway.commands().get(cmd.commandId()), T, "get").status()).isEqualTo(BoxCommands.DELIVERED);
+      Blocking.await(second.disconnect(), T, "disconnect");
+    } finally {
+      Blocking.await(vertx.close(), T, "close");
+    }
+  }
+
+  @Test
+  void qos2IsStoredOnce() throws Exception {
+    long before = events.lastId();
+    Cli.Result r = Cli.run(T, null, "mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(mqttPort), "-V", "mqttv5",
+        "-u", "box-9", "-P", "secret-9", "-i", "box-9", "-q", "2", "-d", "-t", "boxes/box-9/gps",
+        "-m", "{\"lat\":24.8136,\"lon\":67.0301,\"accuracyMeters\":4}");
+    assertThat(r.output()).contains("Received PUBREC").contains("Received PUBCOMP");
+    assertThat(of("box.gps", "box-9", before)).hasSize(1);
+  }
 }
