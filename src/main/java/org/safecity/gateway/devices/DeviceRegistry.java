@@ -240,7 +240,7 @@ public final class DeviceRegistry implements BoxDirectory {
 
   private Future<Integer> load() {
     if (file.isEmpty()) {
-      return store.read().map(stored -> swap(stored, "changed=0 removed=0 newHashes=0"));
+      return store.read().map(stored -> swap(stored, "(read only)"));
     }
     Path path = file.get();
     return vertx.executeBlocking(() -> readFile(path), false).compose(read -> {
