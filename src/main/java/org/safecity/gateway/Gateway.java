@@ -46,8 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  /** bcrypt work factor for device secrets hashed at load (2^10 rounds, ~50-100 ms per check on one core). */
-  private static final int BCRYPT_COST = 10;
 
   private final GatewayConfig config;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -99,6 +97,9 @@ public final class Gateway {
     Gateway gateway;
     try {
       gateway = start(config);
+    } catch (ConfigException e) {
+      exit(2, e.getMessage());
+      return;
     } catch (Exception e) {
       LOG.error("start-up failed: {}", e.getMessage(), e);
       exit(1, "could not start: " + e.getMessage());
@@ -147,7 +148,8 @@ public final class Gateway {
     Contract contract = Blocking.await(Contract.load(vertx), START_TIMEOUT, "OpenAPI contract");
     PayloadValidator validator = PayloadValidator.fromClasspath(config.mqtt().maxPayloadBytes(), 16);
 
-    registry = Blocking.await(DeviceRegistry.start(vertx, database.pool(), config.devices().file(), BCRYPT_COST),
+    registry = Blocking.await(DeviceRegistry.start(vertx, database.pool(), config.devices().file(),
+            DeviceRegistry.DEFAULT_BCRYPT_COST),
         START_TIMEOUT, "device registry");
     health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
     health.reload(registry.boxes());
@@ -210,6 +212,9 @@ public final class Gateway {
       if (eventLog != null) {
         int pending = eventLog.pending();
         clean &= step(eventLog.close(), deadline, "committing " + pending + " queued events");
+      }
+      if (registry != null) {
+        clean &= step(registry.close(), deadline, "closing the device registry");
       }
       if (database != null) {
         clean &= step(database.close(), deadline, "closing the database pool");

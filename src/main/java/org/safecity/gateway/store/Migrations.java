@@ -28,6 +28,7 @@ public final class Migrations {
   /** In order. A test checks this list matches the files in the folder. */
   static final List<String> SCRIPTS = List.of(
       "V1__event_log.sql",
+      "V2__devices.sql",
       "V3__mqtt.sql");
 
   public record Script(int version, String name, String sql) {
