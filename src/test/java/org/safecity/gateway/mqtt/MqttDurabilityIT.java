@@ -45,6 +45,7 @@ class MqttDurabilityIT {
     final TreeMap<Integer, String> unsent = new TreeMap<>(); // seq -> payload, in order
     MqttClient client;
     volatile boolean connected;
+    int sending; // publish calls whose packet id is not known yet
   }
 
   @Test
@@ -142,13 +143,20 @@ class MqttDurabilityIT {
   }
 
   static void pump(Box box) {
-    while (box.connected && box.inFlight.size() < WINDOW && !box.unsent.isEmpty()) {
+    while (box.connected && box.inFlight.size() + box.sending < WINDOW && !box.unsent.isEmpty()) {
       var next = box.unsent.pollFirstEntry();
       int seq = next.getKey();
       SENT.put(seq, next.getValue());
+      box.sending++;
       box.client.publish("boxes/box-d1/telemetry", Buffer.buffer(next.getValue()), MqttQoS.AT_LEAST_ONCE, false, false)
-          .onSuccess(packetId -> box.inFlight.put(packetId, seq))
-          .onFailure(e -> box.unsent.put(seq, next.getValue()));
+          .onComplete(ar -> {
+            box.sending--;
+            if (ar.succeeded()) {
+              box.inFlight.put(ar.result(), seq);
+            } else {
+              box.unsent.put(seq, next.getValue());
+            }
+          });
     }
   }
 
