@@ -43,6 +43,7 @@ public final class ConfigLoader {
 
     GatewayConfig config = GatewayConfig.from(values, source.map(Path::toString).orElse("built-in defaults"));
     checkPorts(config);
+    checkTls(config);
     return config;
   }
 
@@ -139,6 +140,21 @@ public final class ConfigLoader {
       clash(used, c.mqtt().port(), "mqtt.port", c.source());
     }
     clash(used, c.rtsp().port(), "rtsp.port", c.source());
+  }
+
+  private static void checkTls(GatewayConfig c) {
+    var m = c.mqtt();
+    if (m.tlsCertFile().isPresent() != m.tlsKeyFile().isPresent()) {
+      throw new ConfigException("config (" + c.source() + "): mqtt.tlsCertFile and mqtt.tlsKeyFile go together; set both or neither");
+    }
+    if (m.tlsClientCaFile().isPresent() && !m.tls()) {
+      throw new ConfigException("config (" + c.source() + "): mqtt.tlsClientCaFile (mutual TLS) needs mqtt.tlsCertFile and mqtt.tlsKeyFile");
+    }
+    for (var f : java.util.List.of(m.tlsCertFile(), m.tlsKeyFile(), m.tlsClientCaFile())) {
+      if (f.isPresent() && !Files.isReadable(f.get())) {
+        throw new ConfigException("config (" + c.source() + "): TLS file " + f.get() + " does not exist or cannot be read");
+      }
+    }
   }
 
   private static void clash(Map<Integer, String> used, int port, String key, String source) {

@@ -29,8 +29,12 @@ public record GatewayConfig(
   public record HttpConfig(String host, int port, int maxBodyBytes) {
   }
 
-  public record MqttConfig(boolean enabled, String host, int port, int maxPayloadBytes, int maxPacketBytes,
-                           int maxConnections, Duration connectTimeout, Duration sessionExpiry) {
+  public record MqttConfig(boolean enabled, String host, int port, Optional<Path> tlsCertFile,
+                           Optional<Path> tlsKeyFile, Optional<Path> tlsClientCaFile, int maxPayloadBytes,
+                           int maxPacketBytes, int maxConnections, Duration connectTimeout, Duration sessionExpiry) {
+    public boolean tls() {
+      return tlsCertFile.isPresent();
+    }
   }
 
   public record RtspConfig(String host, int port) {
@@ -54,6 +58,8 @@ public record GatewayConfig(
         new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
         new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
         new MqttConfig((boolean) v.get("mqtt.enabled"), (String) v.get("mqtt.host"), (int) v.get("mqtt.port"),
+            nonEmpty(v.get("mqtt.tlsCertFile")).map(Path::of), nonEmpty(v.get("mqtt.tlsKeyFile")).map(Path::of),
+            nonEmpty(v.get("mqtt.tlsClientCaFile")).map(Path::of),
             (int) v.get("mqtt.maxPayloadBytes"), (int) v.get("mqtt.maxPacketBytes"), (int) v.get("mqtt.maxConnections"),
             (Duration) v.get("mqtt.connectTimeout"), (Duration) v.get("mqtt.sessionExpiry")),
         new RtspConfig((String) v.get("rtsp.host"), (int) v.get("rtsp.port")),

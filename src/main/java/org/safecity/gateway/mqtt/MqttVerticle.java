@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
@@ -101,6 +104,14 @@ public final class MqttVerticle extends VerticleBase {
         .setMaxClientIdLength(256)
         .setAutoClientId(true);
     options.setReuseAddress(true);
+    if (c.tls()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(c.tlsCertFile().get().toString()).setKeyPath(c.tlsKeyFile().get().toString()));
+      c.tlsClientCaFile().ifPresent(ca -> {
+        options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()));
+        options.setClientAuth(ClientAuth.REQUIRED);
+      });
+    }
     server = MqttServer.create(vertx, options)
         .endpointHandler(endpoint -> new BoxConnection(endpoint, this).start())
         .exceptionHandler(e -> LOG.debug("mqtt protocol error: {}", e.getMessage()));

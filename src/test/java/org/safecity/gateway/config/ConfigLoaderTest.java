@@ -105,6 +105,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void tlsFilesGoTogetherAndMustExist() {
+    assertThat(error("", Map.of("SAFECITY_MQTT_TLS_CERT_FILE", "/nonexistent.pem"))).contains("go together");
+    assertThat(error("", Map.of("SAFECITY_MQTT_TLS_CLIENT_CA_FILE", "/ca.pem"))).contains("mutual TLS");
+    assertThat(error("", Map.of("SAFECITY_MQTT_TLS_CERT_FILE", "/nonexistent.pem", "SAFECITY_MQTT_TLS_KEY_FILE", "/k.pem")))
+        .contains("/nonexistent.pem").contains("cannot be read");
+  }
+
+  @Test
   void envNames() {
     assertThat(Settings.find("health.boxSilentAfter").orElseThrow().envName()).isEqualTo("SAFECITY_HEALTH_BOX_SILENT_AFTER");
     assertThat(Settings.find("store.poolSize").orElseThrow().envName()).isEqualTo("SAFECITY_STORE_POOL_SIZE");
