@@ -137,7 +137,15 @@ public final class Gateway {
             .setJvmMetricsEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(metrics))
         .build();
-    vertx.exceptionHandler(e -> LOG.error("unhandled error on an event loop", e));
+    vertx.exceptionHandler(e -> {
+      StackTraceElement[] at = e.getStackTrace();
+      if (at.length > 0 && at[0].getClassName().startsWith("io.vertx.mqtt")) {
+        // A client broke the MQTT protocol (vertx-mqtt closes that connection): not worth an error per packet.
+        LOG.debug("mqtt protocol violation: {}", e.getMessage());
+      } else {
+        LOG.error("unhandled error on an event loop", e);
+      }
+    });
 
     database = Database.connect(vertx, uri, config.store());
     Migrations migrations = Migrations.fromClasspath();

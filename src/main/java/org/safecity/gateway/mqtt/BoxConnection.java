@@ -16,7 +16,6 @@ import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
 import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,8 +42,6 @@ import org.slf4j.LoggerFactory;
 final class BoxConnection {
   private static final Logger LOG = LoggerFactory.getLogger(BoxConnection.class);
   private static final int MQTT5 = 5;
-  /** Packets a client may send before its CONNACK; more before authentication finishes closes it. */
-  private static final int MAX_EARLY_PACKETS = 32;
 
   private final MqttEndpoint endpoint;
   private final MqttVerticle edge;
@@ -60,7 +57,6 @@ final class BoxConnection {
   private final Set<Integer> releasePending = new HashSet<>();
   /** PUBACK/PUBREC go out in receive order (MQTT 3.1.1 §4.6) though commits complete independently. */
   private Future<?> ackTail = Future.succeededFuture();
-  private final ArrayDeque<MqttPublishMessage> early = new ArrayDeque<>();
   private final Map<String, Integer> subscriptions = new HashMap<>();
   /** Command deliveries awaiting the box's PUBACK: MQTT packet id → command id. */
   private final Map<Integer, String> commandsInFlight = new HashMap<>();
@@ -76,7 +72,10 @@ final class BoxConnection {
     return box == null ? null : box.id();
   }
 
-  /** Wire handlers first (a client may send before CONNACK), then authenticate. */
+  /**
+   * Wire handlers, then authenticate. vertx-mqtt itself closes a connection that sends anything but CONNECT
+   * before its CONNACK, so no PUBLISH can arrive (or be auto-acknowledged) while authentication is running.
+   */
   void start() {
     endpoint.publishAutoAck(false);
     endpoint.subscriptionAutoAck(false);
@@ -173,9 +172,6 @@ final class BoxConnection {
       if (persistent) {
         saveSession();
       }
-      while (!early.isEmpty()) {
-        onPublish(early.poll());
-      }
       deliverCommands();
     });
   }
@@ -198,11 +194,7 @@ final class BoxConnection {
   private void onPublish(MqttPublishMessage msg) {
     touch();
     if (!accepted) {
-      if (early.size() >= MAX_EARLY_PACKETS) {
-        endpoint.close();
-      } else {
-        early.add(msg);
-      }
+      endpoint.close();
       return;
     }
     int qos = msg.qosLevel().value();

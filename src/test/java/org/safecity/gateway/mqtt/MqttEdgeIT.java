@@ -244,4 +244,33 @@ class MqttEdgeIT {
     assertThat(r.output()).contains("received PUBREC").contains("received PUBCOMP");
     assertThat(of("box.gps", "box-9", before)).hasSize(1);
   }
+
+  @Test
+  void doorOpenThenMovedThenGoneIsOneTheftAlarm() throws Exception {
+    long before = events.lastId();
+    // A raw MQTT 3.1.1 session, so the socket can die without a DISCONNECT, as when a box is ripped out.
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", mqttPort)) {
+      s.setSoTimeout(5000);
+      var out = s.getOutputStream();
+      out.write(MqttBadInputIT.connect("box-4", "box-4", "secret-4"));
+      byte[] connack = s.getInputStream().readNBytes(4);
+      assertThat(connack[0]).isEqualTo((byte) 0x20);
+      assertThat(connack[3]).as("CONNACK return code").isZero();
+      out.write(MqttBadInputIT.publishQos1("boxes/box-4/telemetry",
+          "{\"mainsPower\":true,\"batteryPercent\":90,\"door\":\"open\",\"tamper\":false}", 1));
+      out.write(MqttBadInputIT.publishQos1("boxes/box-4/gps", "{\"lat\":24.8200,\"lon\":67.0302,\"accuracyMeters\":5}", 2));
+      out.flush();
+      byte[] acks = s.getInputStream().readNBytes(8); // two PUBACKs
+      assertThat(acks[0]).isEqualTo((byte) 0x40);
+      assertThat(acks[4]).isEqualTo((byte) 0x40);
+      events.await(before, T, "door alarm", EventWatch.alarm("door-open", "box-4"));
+      events.await(before, T, "moved alarm", EventWatch.alarm("box-moved", "box-4"));
+      s.setSoLinger(true, 0); // close with RST: no DISCONNECT
+    }
+    LoggedEvent theft = events.await(before, T, "theft", EventWatch.alarm("theft-suspected", "box-4"));
+    assertThat(theft.body().get("severity")).isEqualTo("CRITICAL");
+    List<LoggedEvent> after = events.all().stream().filter(e -> e.id() > before && "box-4".equals(e.source())).toList();
+    assertThat(after).filteredOn(e -> e.type().equals("alarm.raised")).extracting(e -> e.body().get("kind"))
+        .as("one theft alarm, not a separate offline alarm").containsOnlyOnce("theft-suspected").doesNotContain("box-offline");
+  }
 }
