@@ -60,6 +60,9 @@ public final class MqttVerticle extends VerticleBase {
       duplicates = Counter.builder("gateway_mqtt_duplicates").description("resent messages acknowledged without a second event").register(r);
       storeFailures = Counter.builder("gateway_mqtt_store_failures").description("messages not committed (connection closed, box resends)").register(r);
       for (TopicKind k : TopicKind.values()) {
+        if (!k.fromBox()) {
+          continue;
+        }
         messages.put(k, Counter.builder("gateway_mqtt_messages").tag("topic", k.suffix()).description("valid messages accepted").register(r));
       }
       for (Validation.Reason reason : Validation.Reason.values()) {
