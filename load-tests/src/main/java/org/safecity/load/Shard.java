@@ -34,7 +34,7 @@ final class Shard extends VerticleBase {
   private final Consumer<String> out;
   private final List<BoxConnection> boxes = new ArrayList<>();
   private final ArrayDeque<BoxConnection> connectQueue = new ArrayDeque<>();
-  private List<BoxConnection>[] wheel;
+  private final List<List<BoxConnection>> wheel = new ArrayList<>();
   private long wheelTicks;
   private double tokens;
   private long lastPaceNanos;
@@ -59,17 +59,15 @@ final class Shard extends VerticleBase {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public Future<?> start() {
     int slots = (int) Math.max(1, args.telemetryEvery().toMillis() / WHEEL_TICK_MS);
-    wheel = new List[slots];
     for (int i = 0; i < slots; i++) {
-      wheel[i] = new ArrayList<>();
+      wheel.add(new ArrayList<>());
     }
     for (SimBox b : simBoxes) {
       BoxConnection bc = new BoxConnection(b, this, 1 + rng.nextInt(gpsEveryTicks));
       boxes.add(bc);
-      wheel[rng.nextInt(slots)].add(bc);
+      wheel.get(rng.nextInt(slots)).add(bc);
     }
     lastPaceNanos = System.nanoTime();
     vertx.setPeriodic(PACE_TICK_MS, id -> pace());
@@ -182,7 +180,7 @@ final class Shard extends VerticleBase {
       return;
     }
     long now = System.currentTimeMillis();
-    for (BoxConnection b : wheel[(int) (wheelTicks++ % wheel.length)]) {
+    for (BoxConnection b : wheel.get((int) (wheelTicks++ % wheel.size()))) {
       b.tick(now);
     }
   }
