@@ -183,6 +183,7 @@ public final class MqttBenchmark {
         String why = "nothing listens on " + b.url() + " (is the MQTT edge in this gateway build?)";
         say("-- gateway: skipped: " + why);
         r.put("skipped", why);
+        printLogTail(b.log);
         if (b.api != null) {
           r.put("memoryNoConnections", b.memory(3).toJson());
         }
@@ -202,8 +203,25 @@ public final class MqttBenchmark {
     } catch (Exception e) {
       say("-- gateway: failed: " + e);
       r.put("error", e.toString());
+      printLogTail(work.resolve("gateway").resolve("gateway.log"));
     }
     return r;
+  }
+
+  /** The end of a log that is about to be deleted with the work dir. */
+  private static void printLogTail(Path log) {
+    if (log == null || !Files.isRegularFile(log)) {
+      return;
+    }
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      say("   last lines of " + log + ":");
+      for (String l : lines.subList(Math.max(0, lines.size() - 15), lines.size())) {
+        say("   | " + l);
+      }
+    } catch (IOException e) {
+      // nothing to show
+    }
   }
 
   private void runPhases(Broker b, JsonObject r) throws Exception {
@@ -220,23 +238,31 @@ public final class MqttBenchmark {
 
   // ------------------------------------------------------------------------------------------------ idle
 
+  /**
+   * Opens {@code --idle-boxes} connections in two steps, a tenth first, and reads the broker's memory with
+   * none, a tenth and all of them connected. Per connection = growth from a tenth to all, divided by the
+   * connections added: one-time costs (pools, caches, classes' statics touched by the first connection)
+   * then stay out of the figure. The growth from none is reported too.
+   */
   private JsonObject idle(Broker b) throws Exception {
     int boxes = args.idleBoxes();
+    int tenth = Math.max(1, boxes / 10);
     Broker.Memory before = b.memory(5);
-    List<int[]> parts = split(1, boxes);
-    double ratePerProc = args.idleConnectRate() / parts.size();
     List<SimProcess> sims = new ArrayList<>();
     long t0 = System.currentTimeMillis();
-    for (int i = 0; i < parts.size(); i++) {
-      int[] p = parts.get(i);
-      sims.add(startSim(b, "idle-" + i, List.of(
-          "--boxes", Integer.toString(p[1]), "--first-index", Integer.toString(p[0]), "--scenario", "idle",
-          "--connect-rate", ratePerProc == 0 ? "max" : Double.toString(ratePerProc), "--duration", "0",
-          "--stats-every", "5s", "--connect-timeout", Math.max(60, (long) (boxes / Math.max(1, args.idleConnectRate())) + 60) + "s")));
-    }
-    long phaseTimeout = TimeUnit.SECONDS.toMillis(90 + (args.idleConnectRate() == 0 ? boxes / 500 : (long) (boxes / args.idleConnectRate())));
-    for (SimProcess s : sims) {
-      s.awaitConnectPhase(Math.max(1000, phaseTimeout - (System.currentTimeMillis() - t0)));
+    sims.add(startIdleSim(b, "idle-0", 1, tenth, 1.0));
+    sims.get(0).awaitConnectPhase(idleTimeout(tenth));
+    Broker.Memory mid = b.memory(5);
+    int midConnected = sims.get(0).connected();
+    if (boxes > tenth) {
+      List<int[]> parts = split(tenth + 1, boxes - tenth);
+      for (int i = 0; i < parts.size(); i++) {
+        sims.add(startIdleSim(b, "idle-" + (i + 1), parts.get(i)[0], parts.get(i)[1],
+            (double) parts.get(i)[1] / (boxes - tenth)));
+      }
+      for (SimProcess s : sims.subList(1, sims.size())) {
+        s.awaitConnectPhase(Math.max(1000, idleTimeout(boxes) - (System.currentTimeMillis() - t0)));
+      }
     }
     long connectMillis = System.currentTimeMillis() - t0;
     int connected = sims.stream().mapToInt(SimProcess::connected).sum();
@@ -266,32 +292,52 @@ public final class MqttBenchmark {
         .put("boxes", boxes)
         .put("processes", sims.size())
         .put("connected", connected)
-        .put("heldAfterSeconds", args.idleHold().toSeconds())
+        .put("heldSeconds", args.idleHold().toSeconds())
         .put("stillConnected", held)
         .put("lost", lost)
         .put("connectFailures", failures)
         .put("connectSeconds", connectMillis / 1000.0)
-        .put("memoryBefore", before.toJson())
-        .put("memoryAfter", after.toJson());
+        .put("memoryNone", before.toJson())
+        .put("memoryTenth", mid.toJson().put("connections", midConnected))
+        .put("memoryAll", after.toJson().put("connections", held));
     String mem = "";
-    if (held > 0 && before.heapBytes() >= 0 && after.heapBytes() >= 0) {
-      long per = (after.heapBytes() - before.heapBytes()) / held;
+    int added = held - midConnected;
+    if (added > 0 && mid.heapBytes() >= 0 && after.heapBytes() >= 0) {
+      long per = (after.heapBytes() - mid.heapBytes()) / added;
       r.put("heapBytesPerConnection", per);
-      mem += String.format(Locale.ROOT, "heap %+.1f MiB = %d B/connection (target <= 4096)",
-          (after.heapBytes() - before.heapBytes()) / 1048576.0, per);
+      r.put("heapBytesPerConnectionFromNone", (after.heapBytes() - before.heapBytes()) / held);
+      mem += String.format(Locale.ROOT, "heap %d B/connection (target <= 4096; %s)", per, after.method());
     }
-    if (held > 0 && before.rssBytes() >= 0 && after.rssBytes() >= 0) {
-      long per = (after.rssBytes() - before.rssBytes()) / held;
+    if (added > 0 && mid.rssBytes() >= 0 && after.rssBytes() >= 0) {
+      long per = (after.rssBytes() - mid.rssBytes()) / added;
       r.put("rssBytesPerConnection", per);
-      mem += (mem.isEmpty() ? "" : "; ") + String.format(Locale.ROOT, "RSS %+.1f MiB = %d B/connection",
-          (after.rssBytes() - before.rssBytes()) / 1048576.0, per);
+      r.put("rssBytesPerConnectionFromNone", (after.rssBytes() - before.rssBytes()) / held);
+      mem += (mem.isEmpty() ? "" : "; ") + String.format(Locale.ROOT, "RSS %d B/connection", per);
     }
     if (!simHeap.isEmpty()) {
       r.put("simulatorHeapBytesPerConnection", Math.round(median(simHeap)));
     }
     say(String.format(Locale.ROOT, "   idle: %d still connected after %s (%d lost, %d failed connects)%s", held,
         Cli.format(args.idleHold()), lost, failures, mem.isEmpty() ? "" : "; " + mem));
+    if (added > 0) {
+      say("         (memory per connection = growth from " + midConnected + " to " + held + " connections / "
+          + added + ")");
+    }
     return r;
+  }
+
+  /** An idle simulator for {@code count} boxes from {@code first}, connecting at {@code share} of the idle rate. */
+  private SimProcess startIdleSim(Broker b, String name, int first, int count, double share) throws IOException {
+    double rate = args.idleConnectRate() * share;
+    return startSim(b, name, List.of(
+        "--boxes", Integer.toString(count), "--first-index", Integer.toString(first), "--scenario", "idle",
+        "--connect-rate", rate <= 0 ? "max" : String.format(Locale.ROOT, "%.1f", Math.max(1, rate)),
+        "--duration", "0", "--stats-every", "5s", "--connect-timeout", (idleTimeout(count) / 1000) + "s"));
+  }
+
+  private long idleTimeout(int boxes) {
+    double rate = args.idleConnectRate() == 0 ? 500 : Math.min(500, args.idleConnectRate());
+    return TimeUnit.SECONDS.toMillis(60 + (long) (boxes / rate));
   }
 
   // ------------------------------------------------------------------------------------------------ rate
