@@ -46,7 +46,7 @@ record BenchArgs(
       "  --idle-boxes 2000 / 19000   idle connections to open and hold",
       "  --idle-connect-rate 2000/s  pace of the idle phase (all processes together; 'max' = unpaced)",
       "  --idle-hold 10s / 30s       how long they must stay connected",
-      "  --boxes-per-process 5000    boxes per simulator process (at most ~19000: 20000 open files each)",
+      "  --boxes-per-process 10000   boxes per simulator process (at most ~19000: 20000 open files each)",
       "  --rate-boxes 2000 / 5000    connections per connection-rate run (unpaced)",
       "  --rate-runs 3 / 5           connection-rate runs (the median is reported)",
       "  --rate-max-pending 96       connects in flight at once in a rate run (all processes together); above",
@@ -116,7 +116,7 @@ record BenchArgs(
     Path mqBin = Path.of(c.string("mosquitto-bin", "/usr/sbin/mosquitto"));
     Path simJar = Path.of(c.string("sim-jar", defaultJar == null ? "target/safecity-load.jar" : defaultJar.toString()));
     List<String> simOpts = split(c.string("sim-java-opts", "-Xmx768m"));
-    int perProc = c.integer("boxes-per-process", 5000, 1, 19_000);
+    int perProc = c.integer("boxes-per-process", 10_000, 1, 19_000);
     int idleBoxes = c.integer("idle-boxes", full ? 19_000 : 2000, 1, 1_000_000);
     double idleRate = c.rate("idle-connect-rate", 2000);
     Duration idleHold = c.duration("idle-hold", Duration.ofSeconds(full ? 30 : 10));

@@ -127,6 +127,10 @@ public final class MqttBenchmark {
         + " throughput runs. Ratios measured in the same run are more telling than absolute figures.");
     result.put("notes", new JsonArray(new ArrayList<>(notes)));
     result.put("finishedAt", Instant.now().toString());
+    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    result.getJsonObject("machine").put("loadAverageAtEnd", load);
+    say(String.format(Locale.ROOT, "   load average: %.2f at the start, %.2f at the end (2 cores: above 2 means other work"
+        + " competed)", result.getJsonObject("machine").getDouble("loadAverage"), load));
     printComparison(comparison);
     for (String n : notes) {
       say("note: " + n);
@@ -336,7 +340,7 @@ public final class MqttBenchmark {
   }
 
   private long idleTimeout(int boxes) {
-    double rate = args.idleConnectRate() == 0 ? 500 : Math.min(500, args.idleConnectRate());
+    double rate = args.idleConnectRate() == 0 ? 200 : Math.min(200, args.idleConnectRate());
     return TimeUnit.SECONDS.toMillis(60 + (long) (boxes / rate));
   }
 

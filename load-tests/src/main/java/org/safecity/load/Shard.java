@@ -167,7 +167,8 @@ final class Shard extends VerticleBase {
     double rate = args.connectRate() / shardCount;
     int maxPending = Math.max(1, (args.maxPending() + shardCount - 1) / shardCount);
     if (rate > 0) {
-      tokens = Math.min(tokens + rate * dt, Math.max(1, rate * 0.02));
+      // Up to 100 ms of credit: a starved event loop (2 shared cores) must not lose its pace.
+      tokens = Math.min(tokens + rate * dt, Math.max(1, rate * 0.1));
     }
     while (!connectQueue.isEmpty() && pending < maxPending && (rate == 0 || tokens >= 1)) {
       tokens -= 1;
