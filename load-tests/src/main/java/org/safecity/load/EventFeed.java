@@ -51,13 +51,7 @@ final class EventFeed implements AutoCloseable {
 
   /** Skips to the end of the log, then polls from there on. */
   void start() throws IOException, InterruptedException {
-    while (true) {
-      JsonObject page = page(cursor);
-      cursor = page.getLong("nextAfter", cursor);
-      if (!page.getBoolean("hasMore", false)) {
-        break;
-      }
-    }
+    cursor = endOfLog();
     thread = new Thread(this::loop, "event-feed");
     thread.setDaemon(true);
     thread.start();
@@ -79,6 +73,35 @@ final class EventFeed implements AutoCloseable {
 
   long polls() {
     return polls;
+  }
+
+  /**
+   * The id of the last event. Ids are gap-free, so instead of paging through what the earlier phases
+   * logged (telemetry included: could be millions), gallop and bisect on "is there an event after X".
+   */
+  long endOfLog() throws IOException, InterruptedException {
+    long lo = 0;
+    long step = 1024;
+    while (hasEventAfter(lo + step)) {
+      lo += step;
+      step *= 2;
+    }
+    long hi = lo + step;
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (hasEventAfter(mid)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    // hasEventAfter(lo) is true unless the log is empty; hi is then the last id.
+    return hasEventAfter(lo) ? hi : lo;
+  }
+
+  private boolean hasEventAfter(long after) throws IOException, InterruptedException {
+    JsonObject page = new JsonObject(gateway.httpGet("/api/v1/events?after=" + after + "&limit=1"));
+    return !page.getJsonArray("events", new JsonArray()).isEmpty();
   }
 
   private JsonObject page(long after) throws IOException, InterruptedException {

@@ -285,6 +285,7 @@ public final class MqttBenchmark {
         notes.add("idle: simulator " + s.name + " printed no summary: " + s.lastLines());
         continue;
       }
+      noteFailures("idle", sum);
       held += sum.getInteger("connectedAtStop", 0);
       lost += sum.getLong("lost", 0L);
       failures += sum.getLong("failures", 0L);
@@ -378,6 +379,7 @@ public final class MqttBenchmark {
           notes.add("rate run " + run + ": simulator " + s.name + " printed no summary: " + s.lastLines());
           continue;
         }
+        noteFailures("rate", sum);
         first = Math.min(first, sum.getLong("startMs"));
         if (sum.getLong("lastFirstConnackMs") != null) {
           last = Math.max(last, sum.getLong("lastFirstConnackMs"));
@@ -431,6 +433,7 @@ public final class MqttBenchmark {
         notes.add("throughput run " + run + ": no summary: " + s.lastLines());
         continue;
       }
+      noteFailures("throughput", sum);
       JsonObject tp = sum.getJsonObject("throughput");
       double rate = tp.getLong("msgsPerS") == null ? 0 : tp.getLong("msgsPerS");
       rates.add(rate);
@@ -616,6 +619,18 @@ public final class MqttBenchmark {
   }
 
   // --------------------------------------------------------------------------------------------- helpers
+
+  /** Keeps the simulators' first failure reasons (refused connects, publish errors) in the notes. */
+  private void noteFailures(String phase, JsonObject summary) {
+    JsonArray samples = summary.getJsonArray("failureSamples");
+    if (samples != null && !samples.isEmpty()) {
+      String note = phase + ": failures seen by the simulator, e.g. " + samples.encode();
+      if (!notes.contains(note)) {
+        notes.add(note);
+        say("   " + note);
+      }
+    }
+  }
 
   private SimProcess startSim(Broker b, String name, List<String> extra) throws IOException {
     List<String> a = new ArrayList<>(List.of("--host", b.host, "--port", Integer.toString(b.port),
