@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -70,8 +68,8 @@ record SimulatorArgs(
       "  --threads 2                 event loops",
       "  --warmup-connects N         first connect and disconnect N boxes, unmeasured (warms the JIT)",
       "  --start-at EPOCH_MS         wait until this wall-clock time before connecting (aligns processes)",
-      "  --seq-start N               first telemetry seq - 1 (default: ms since 2025-01-01 x 1000, so a",
-      "                              later run always continues above an earlier one)",
+      "  --seq-start N               first telemetry seq - 1 (default 0, like a box after boot: seq is",
+      "                              an unsigned 32-bit counter in the contract; ts tells reruns apart)",
       "  --seed N                    random seed (default: from the clock)",
       "  --write-devices FILE        write the devices YAML for these boxes and exit (secrets in plain text)",
       "  --geofence-meters 50        geofence written into the devices YAML",
@@ -81,7 +79,6 @@ record SimulatorArgs(
       "Prints 'stats ...' lines, 'connect-phase-end ...' once, 'incident ...' per incident step, and a final",
       "one-line JSON summary on stdout.");
 
-  static final long SEQ_EPOCH_MILLIS = LocalDate.of(2025, 1, 1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
 
   static SimulatorArgs parse(String[] argv) {
     Cli c = new Cli(argv, Set.of("verbose", "help", "hist"));
@@ -144,9 +141,9 @@ record SimulatorArgs(
     int threads = c.integer("threads", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256);
     int warmupConnects = c.integer("warmup-connects", 0, 0, 1_000_000);
     long startAt = c.longValue("start-at", 0);
-    long seqStart = c.longValue("seq-start", (System.currentTimeMillis() - SEQ_EPOCH_MILLIS) * 1000);
-    if (seqStart < 0) {
-      throw new IllegalArgumentException("--seq-start must be >= 0");
+    long seqStart = c.longValue("seq-start", 0);
+    if (seqStart < 0 || seqStart > 4_294_967_295L) {
+      throw new IllegalArgumentException("--seq-start must be 0..4294967295 (an unsigned 32-bit counter)");
     }
     long seed = c.longValue("seed", System.nanoTime());
     Optional<Path> writeDevices = Optional.ofNullable(c.string("write-devices", null)).map(Path::of);
