@@ -156,9 +156,9 @@ public final class Gateway {
     Contract contract = Blocking.await(Contract.load(vertx), START_TIMEOUT, "OpenAPI contract");
     PayloadValidator validator = PayloadValidator.fromClasspath(config.mqtt().maxPayloadBytes(), 16);
 
+    // Hashing plain secrets from the file takes one bcrypt per box: allow for large fleets.
     registry = Blocking.await(DeviceRegistry.start(vertx, database.pool(), config.devices().file(),
-            DeviceRegistry.DEFAULT_BCRYPT_COST),
-        START_TIMEOUT, "device registry");
+            config.devices().bcryptCost()), Duration.ofMinutes(30), "device registry");
     health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
     health.reload(registry.boxes());
     registry.onChange(snapshot -> health.reload(snapshot.boxes().values()));

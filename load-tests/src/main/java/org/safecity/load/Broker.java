@@ -119,6 +119,10 @@ final class Broker implements AutoCloseable {
     env.put("SAFECITY_RTSP_HOST", "127.0.0.1");
     env.put("SAFECITY_RTSP_PORT", Integer.toString(rtsp));
     env.put("SAFECITY_DEVICES_FILE", devicesFile.toAbsolutePath().toString());
+    // The run's devices file holds thousands of plain secrets, each hashed at start and checked at the first
+    // connect: at the production cost (10) that alone is minutes of CPU on 2 cores. The connection figures
+    // below are therefore at cost 4 unless --gateway-env overrides it; the README says so.
+    env.put("SAFECITY_DEVICES_BCRYPT_COST", "4");
     env.putAll(extraEnv);
     Process p = pb.start();
     Broker b = new Broker("gateway", "127.0.0.1", mqtt, URI.create("http://127.0.0.1:" + http), null, p, p.pid(), log);

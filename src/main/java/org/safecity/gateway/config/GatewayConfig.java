@@ -40,7 +40,7 @@ public record GatewayConfig(
   public record RtspConfig(String host, int port) {
   }
 
-  public record DevicesConfig(Optional<Path> file, Duration reloadInterval) {
+  public record DevicesConfig(Optional<Path> file, int bcryptCost, Duration reloadInterval) {
   }
 
   public record HealthConfig(Duration boxSilentAfter, Duration theftWindow, Duration batteryCriticalBelow,
@@ -63,7 +63,8 @@ public record GatewayConfig(
             (int) v.get("mqtt.maxPayloadBytes"), (int) v.get("mqtt.maxPacketBytes"), (int) v.get("mqtt.maxConnections"),
             (Duration) v.get("mqtt.connectTimeout"), (Duration) v.get("mqtt.sessionExpiry")),
         new RtspConfig((String) v.get("rtsp.host"), (int) v.get("rtsp.port")),
-        new DevicesConfig(nonEmpty(v.get("devices.file")).map(Path::of), (Duration) v.get("devices.reloadInterval")),
+        new DevicesConfig(nonEmpty(v.get("devices.file")).map(Path::of), (int) v.get("devices.bcryptCost"),
+            (Duration) v.get("devices.reloadInterval")),
         new HealthConfig((Duration) v.get("health.boxSilentAfter"), (Duration) v.get("health.theftWindow"),
             (Duration) v.get("health.batteryCriticalBelow"), (Duration) v.get("health.tickInterval")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),

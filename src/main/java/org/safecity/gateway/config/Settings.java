@@ -65,6 +65,7 @@ public final class Settings {
         string("rtsp.host", "0.0.0.0", "address the RTSP server binds"),
         port("rtsp.port", 8554, "RTSP port"),
         string("devices.file", "", "YAML file of boxes and cameras (see gateway-config/devices.example.yaml); empty = none"),
+        integer("devices.bcryptCost", 10, 4, 16, "bcrypt work factor for secrets hashed at load; each first connect of a box costs one check at this cost"),
         duration("devices.reloadInterval", Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofHours(1),
             "how often the devices file is checked for changes (reloaded without a restart)"),
         duration("health.boxSilentAfter", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(24),

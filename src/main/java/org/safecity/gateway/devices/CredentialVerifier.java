@@ -1,5 +1,7 @@
 package org.safecity.gateway.devices;
 
+import org.safecity.gateway.mqtt.BoxDirectory;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -79,8 +81,8 @@ final class CredentialVerifier {
 
   /**
    * Completes with true when {@code secret} matches {@code hash}; false when it does not, when {@code hash} is
-   * null (unknown principal, checked against the dummy hash for equal timing), or at once when
-   * {@code maxConcurrent} verifications are already running.
+   * null (unknown principal, checked against the dummy hash for equal timing); fails at once with
+   * {@link BoxDirectory.BusyException} when {@code maxConcurrent} verifications are already running.
    */
   Future<Boolean> verify(String principal, String secret, String hash) {
     if (hash != null && verified.known(principal, secret, hash)) {
@@ -89,7 +91,7 @@ final class CredentialVerifier {
     if (!permits.tryAcquire()) {
       refused.incrementAndGet();
       warnBusy();
-      return Future.succeededFuture(false);
+      return Future.failedFuture(new BoxDirectory.BusyException("all " + maxConcurrent + " credential verifiers are busy"));
     }
     String against = hash != null ? hash : dummyHash;
     Future<Boolean> result;

@@ -118,6 +118,12 @@ final class BoxConnection {
       if (closed) {
         return;
       }
+      if (ar.failed() && ar.cause() instanceof BoxDirectory.BusyException) {
+        edge.metrics().refusedBusy.increment();
+        endpoint.reject(code(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+            MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY));
+        return;
+      }
       if (ar.failed() || ar.result().isEmpty()) {
         refuseAuth(ar.failed() ? ar.cause().getMessage() : "wrong credentials");
         return;

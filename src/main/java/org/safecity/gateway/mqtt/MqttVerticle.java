@@ -56,7 +56,8 @@ public final class MqttVerticle extends VerticleBase {
     Metrics(MeterRegistry r) {
       authFailures = Counter.builder("gateway_mqtt_auth_failures").description("CONNECTs refused as not authorized").register(r);
       aclDenied = Counter.builder("gateway_mqtt_acl_denied").description("PUBLISH/SUBSCRIBE outside the box's own topics").register(r);
-      refusedBusy = Counter.builder("gateway_mqtt_refused_busy").description("CONNECTs over mqtt.maxConnections").register(r);
+      refusedBusy = Counter.builder("gateway_mqtt_refused_busy")
+          .description("CONNECTs refused as server busy (mqtt.maxConnections reached, or every credential verifier busy)").register(r);
       duplicates = Counter.builder("gateway_mqtt_duplicates").description("resent messages acknowledged without a second event").register(r);
       storeFailures = Counter.builder("gateway_mqtt_store_failures").description("messages not committed (connection closed, box resends)").register(r);
       for (TopicKind k : TopicKind.values()) {
