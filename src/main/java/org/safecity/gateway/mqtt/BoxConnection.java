@@ -150,9 +150,15 @@ final class BoxConnection {
     // 3.1.1: clean session off. MQTT 5: clean start off resumes; a session expiry keeps it after we part.
     boolean resume = !endpoint.isCleanSession();
     persistent = resume || (endpoint.protocolVersion() >= MQTT5 && !sessionExpiry().isZero());
-    Future<Optional<JsonObject>> restored = resume
-        ? edge.sessions().load(endpoint.clientIdentifier())
-        : edge.sessions().delete(endpoint.clientIdentifier()).map(Optional.empty());
+    Future<Optional<JsonObject>> restored;
+    if (resume) {
+      restored = edge.sessions().load(endpoint.clientIdentifier());
+    } else {
+      // A clean session starts empty whatever is stored; dropping the old row need not delay the CONNACK.
+      edge.sessions().delete(endpoint.clientIdentifier())
+          .onFailure(e -> LOG.warn("old mqtt session not dropped box={}: {}", box.id(), e.getMessage()));
+      restored = Future.succeededFuture(Optional.empty());
+    }
     restored.onComplete(ar -> {
       if (closed) {
         return;
