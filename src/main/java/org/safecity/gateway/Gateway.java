@@ -55,6 +55,7 @@ public final class Gateway {
   private EmbeddedDatabase embedded;
   private Vertx vertx;
   private Database database;
+  private Database eventLogDatabase;
   private EventLog eventLog;
   private DeviceRegistry registry;
   private BoxHealthService health;
@@ -151,7 +152,10 @@ public final class Gateway {
     Migrations migrations = Migrations.fromClasspath();
     Blocking.await(migrations.apply(database.pool()), START_TIMEOUT, "database migration");
     readiness.probe("store", () -> database.probe().map(v -> Check.ok()));
-    eventLog = new EventLog(vertx, database.pool(), config.eventLog(), metrics);
+    // The event log gets connections of its own: a connect storm's session and registry queries queue in the
+    // main pool and can never starve the commits that devices are waiting on.
+    eventLogDatabase = Database.connect(vertx, uri, config.store(), "safecity-event-log", 3);
+    eventLog = new EventLog(vertx, eventLogDatabase.pool(), config.eventLog(), metrics);
 
     Contract contract = Blocking.await(Contract.load(vertx), START_TIMEOUT, "OpenAPI contract");
     PayloadValidator validator = PayloadValidator.fromClasspath(config.mqtt().maxPayloadBytes(), 16);
@@ -223,6 +227,9 @@ public final class Gateway {
       }
       if (registry != null) {
         clean &= step(registry.close(), deadline, "closing the device registry");
+      }
+      if (eventLogDatabase != null) {
+        clean &= step(eventLogDatabase.close(), deadline, "closing the event log's pool");
       }
       if (database != null) {
         clean &= step(database.close(), deadline, "closing the database pool");

@@ -152,10 +152,10 @@ final class BoxConnection {
     persistent = resume || (endpoint.protocolVersion() >= MQTT5 && !sessionExpiry().isZero());
     Future<Optional<JsonObject>> restored;
     if (resume) {
-      restored = edge.sessions().load(endpoint.clientIdentifier());
+      restored = edge.sessions().load(sessionKey());
     } else {
       // A clean session starts empty whatever is stored; dropping the old row need not delay the CONNACK.
-      edge.sessions().delete(endpoint.clientIdentifier())
+      edge.sessions().delete(sessionKey())
           .onFailure(e -> LOG.warn("old mqtt session not dropped box={}: {}", box.id(), e.getMessage()));
       restored = Future.succeededFuture(Optional.empty());
     }
@@ -188,11 +188,19 @@ final class BoxConnection {
     });
   }
 
+  /**
+   * Sessions are keyed by the authenticated box, not by the client id it chose: a box could otherwise name
+   * another box's client id and overwrite that box's session.
+   */
+  private String sessionKey() {
+    return box.id();
+  }
+
   private void saveSession() {
     if (persistent && box != null) {
       JsonObject subs = new JsonObject();
       subscriptions.forEach(subs::put);
-      edge.sessions().save(endpoint.clientIdentifier(), box.id(), subs)
+      edge.sessions().save(sessionKey(), box.id(), subs)
           .onFailure(e -> LOG.warn("mqtt session not saved box={}: {}", box.id(), e.getMessage()));
     }
   }
@@ -439,7 +447,7 @@ final class BoxConnection {
     }
     edge.detach(this);
     if (persistent) {
-      edge.sessions().expireIn(endpoint.clientIdentifier(), sessionExpiry())
+      edge.sessions().expireIn(sessionKey(), sessionExpiry())
           .onFailure(e -> LOG.warn("mqtt session expiry not set box={}: {}", box.id(), e.getMessage()));
     }
     DisconnectCause cause = cause();

@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Persistent MQTT sessions in PostgreSQL, so a box's subscriptions survive its reconnects, the gateway's
- * restarts and a move to another gateway node. A session of a box that went away lives for its expiry.
+ * restarts and a move to another gateway node. A session of a box that went away lives for its expiry. The key
+ * (column {@code client_id}) is the authenticated box id, never a client id the device chose.
  */
 final class SessionStore {
   private final Pool pool;

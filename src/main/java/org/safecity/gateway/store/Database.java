@@ -24,17 +24,22 @@ public final class Database {
    * @param uri {@code postgresql://user:password@host:port/db}; {@code jdbc:} prefixes are tolerated
    */
   public static Database connect(Vertx vertx, String uri, StoreConfig config) {
+    return connect(vertx, uri, config, "safecity-store", config.poolSize());
+  }
+
+  /** A separate pool of {@code size} connections, e.g. the event log's own, so bursts elsewhere cannot starve it. */
+  public static Database connect(Vertx vertx, String uri, StoreConfig config, String name, int size) {
     String u = uri.startsWith("jdbc:") ? uri.substring(5) : uri;
     PgConnectOptions connect = PgConnectOptions.fromUri(u)
         .setReconnectAttempts(0)
         .setPipeliningLimit(256);
     NetClientOptions tcp = new NetClientOptions().setConnectTimeout((int) config.connectTimeout().toMillis());
     PoolOptions pool = new PoolOptions()
-        .setMaxSize(config.poolSize())
+        .setMaxSize(size)
         .setConnectionTimeout((int) config.connectTimeout().toMillis())
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setMaxWaitQueueSize(10_000)
-        .setName("safecity-store")
+        .setName(name)
         .setShared(false);
     return new Database(PgBuilder.pool().with(pool).with(tcp).connectingTo(connect).using(vertx).build(),
         Math.min(config.connectTimeout().toMillis(), 2000));
