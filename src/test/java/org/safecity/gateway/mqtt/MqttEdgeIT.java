@@ -185,8 +185,9 @@ class MqttEdgeIT {
       LoggedEvent last = events.await(before, T, "telemetry", e -> e.type().equals("box.telemetry") && e.source().equals("box-7"));
       LoggedEvent silent = events.await(before, T, "box-7 silent", EventWatch.alarm("box-silent", "box-7"));
       Duration took = Duration.between(last.at(), silent.at());
-      // Bound: health.boxSilentAfter (2 s) + one tick (1 s).
-      assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThanOrEqualTo(Duration.ofMillis(3000));
+      // Bound: health.boxSilentAfter (2 s) + one tick (1 s), plus up to 500 ms for a late timer on a busy
+      // 2-core CI machine (the tick's own time is what the alarm carries).
+      assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThanOrEqualTo(Duration.ofMillis(3500));
       assertThat(client.isConnected()).isTrue();
       Blocking.await(client.disconnect(), T, "disconnect");
     } finally {
