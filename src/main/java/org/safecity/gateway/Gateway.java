@@ -158,7 +158,8 @@ public final class Gateway {
     eventLog = new EventLog(vertx, eventLogDatabase.pool(), config.eventLog(), metrics);
 
     Contract contract = Blocking.await(Contract.load(vertx), START_TIMEOUT, "OpenAPI contract");
-    PayloadValidator validator = PayloadValidator.fromClasspath(config.mqtt().maxPayloadBytes(), 16);
+    PayloadValidator validator = PayloadValidator.fromClasspath(config.mqtt().maxPayloadBytes(),
+        PayloadValidator.DEFAULT_MAX_DEPTH);
 
     // Hashing plain secrets from the file takes one bcrypt per box: allow for large fleets.
     registry = Blocking.await(DeviceRegistry.start(vertx, database.pool(), config.devices().file(),
@@ -180,17 +181,22 @@ public final class Gateway {
 
     String store = embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
         + " (data " + config.dataDir().resolve("postgres").toAbsolutePath() + ")" : "PostgreSQL " + redact(uri);
-    String host = "0.0.0.0".equals(config.http().host()) ? "localhost" : config.http().host();
+    String host = shown(config.http().host());
     String banner = String.join(System.lineSeparator(),
         "SafeCity Gateway is up (config: " + config.source() + ")",
         "  API      http://" + host + ":" + config.http().port() + "/api/v1/events",
         "  Ready    http://" + host + ":" + config.http().port() + "/health/ready",
         "  Metrics  http://" + host + ":" + config.http().port() + "/metrics",
-        config.mqtt().enabled() ? "  MQTT     mqtt://" + ("0.0.0.0".equals(config.mqtt().host()) ? "localhost" : config.mqtt().host())
+        config.mqtt().enabled() ? "  MQTT     mqtt" + (config.mqtt().tls() ? "s" : "") + "://" + shown(config.mqtt().host())
             + ":" + config.mqtt().port() + " (" + registry.boxes().size() + " boxes registered)" : "  MQTT     disabled",
         "  Store    " + store);
     System.out.println(banner);
     LOG.info("gateway started http={} store={}", config.http().port(), embedded != null ? "embedded" : "external");
+  }
+
+  /** A wildcard bind address is shown as localhost, which is what a person on this machine types. */
+  private static String shown(String bindHost) {
+    return "0.0.0.0".equals(bindHost) ? "localhost" : bindHost;
   }
 
   private void deployEdge(io.vertx.core.Deployable verticle, String part) throws Exception {
