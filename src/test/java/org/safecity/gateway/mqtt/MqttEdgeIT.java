@@ -274,4 +274,27 @@ class MqttEdgeIT {
     assertThat(after).filteredOn(e -> e.type().equals("alarm.raised")).extracting(e -> e.body().get("kind"))
         .as("one theft alarm, not a separate offline alarm").containsOnlyOnce("theft-suspected").doesNotContain("box-offline");
   }
+
+  @Test
+  void editingTheDevicesFileAdmitsANewBoxWithoutARestart() throws Exception {
+    Cli.Result before = pub("mqttv5", "box-10", "secret-10", "boxes/box-10/telemetry", TELEMETRY);
+    assertThat(before.exit()).as("unknown box refused").isNotZero();
+    Path devices = dir.resolve("devices.yaml");
+    String text = Files.readString(devices).replace("cameras: []\ncameras: []\n", "cameras: []\n"
+        + "  - id: box-10\n    secret: \"secret-10\"\n    region: east\n"
+        + "    location: { lat: 24.86, lon: 67.01 }\n    cameras: []\ncameras: []\n");
+    assertThat(text).contains("box-10");
+    Files.writeString(devices, text);
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Cli.Result after = null;
+    while (System.nanoTime() < end) {
+      after = pub("mqttv5", "box-10", "secret-10", "boxes/box-10/telemetry", TELEMETRY);
+      if (after.exit() == 0) {
+        break;
+      }
+      Thread.sleep(500);
+    }
+    assertThat(after.exit()).as(after.output()).isZero();
+    assertThat(gateway.registry().box("box-10")).get().extracting(b -> b.region()).isEqualTo("east");
+  }
 }
