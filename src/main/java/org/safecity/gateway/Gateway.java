@@ -172,11 +172,13 @@ public final class Gateway {
     commands = new BoxCommands(vertx, database.pool(), eventLog, validator);
 
     readiness.expect("http");
-    deployEdge(new HttpVerticle(config.http(), contract, eventLog, readiness, metrics), "http");
+    deployEdge(() -> new HttpVerticle(config.http(), contract, eventLog, readiness, metrics), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");
-      deployEdge(new MqttVerticle(new MqttVerticle.Services(config.mqtt(), registry, validator, eventLog,
-          new DeadLetters(database.pool()), health, commands, database.pool(), metrics)), "mqtt");
+      var services = new MqttVerticle.Services(config.mqtt(), registry, validator, eventLog,
+          new DeadLetters(database.pool()), health, commands, database.pool(), metrics);
+      int instances = config.mqtt().instances() > 0 ? config.mqtt().instances() : Runtime.getRuntime().availableProcessors();
+      deployEdge(() -> new MqttVerticle(services), instances, "mqtt");
     }
 
     String store = embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
@@ -199,8 +201,10 @@ public final class Gateway {
     return "0.0.0.0".equals(bindHost) ? "localhost" : bindHost;
   }
 
-  private void deployEdge(io.vertx.core.Deployable verticle, String part) throws Exception {
-    String id = Blocking.await(vertx.deployVerticle(verticle), START_TIMEOUT, part + " edge");
+  private void deployEdge(java.util.function.Supplier<io.vertx.core.Deployable> verticle, int instances, String part)
+      throws Exception {
+    String id = Blocking.await(vertx.deployVerticle(verticle,
+        new io.vertx.core.DeploymentOptions().setInstances(instances)), START_TIMEOUT, part + " edge");
     edgeDeployments.add(id);
     readiness.set(part, Check.ok());
   }

@@ -29,7 +29,7 @@ public record GatewayConfig(
   public record HttpConfig(String host, int port, int maxBodyBytes) {
   }
 
-  public record MqttConfig(boolean enabled, String host, int port, Optional<Path> tlsCertFile,
+  public record MqttConfig(boolean enabled, String host, int port, int instances, Optional<Path> tlsCertFile,
                            Optional<Path> tlsKeyFile, Optional<Path> tlsClientCaFile, int maxPayloadBytes,
                            int maxPacketBytes, int maxConnections, Duration connectTimeout, Duration sessionExpiry) {
     public boolean tls() {
@@ -58,6 +58,7 @@ public record GatewayConfig(
         new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
         new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
         new MqttConfig((boolean) v.get("mqtt.enabled"), (String) v.get("mqtt.host"), (int) v.get("mqtt.port"),
+            (int) v.get("mqtt.instances"),
             nonEmpty(v.get("mqtt.tlsCertFile")).map(Path::of), nonEmpty(v.get("mqtt.tlsKeyFile")).map(Path::of),
             nonEmpty(v.get("mqtt.tlsClientCaFile")).map(Path::of),
             (int) v.get("mqtt.maxPayloadBytes"), (int) v.get("mqtt.maxPacketBytes"), (int) v.get("mqtt.maxConnections"),

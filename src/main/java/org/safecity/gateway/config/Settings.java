@@ -52,6 +52,7 @@ public final class Settings {
         bool("mqtt.enabled", true, "run the MQTT edge"),
         string("mqtt.host", "0.0.0.0", "address the MQTT server binds"),
         port("mqtt.port", 1883, "MQTT port"),
+        integer("mqtt.instances", 0, 0, 64, "MQTT edge instances sharing the port, one per event loop; 0 = one per core"),
         string("mqtt.tlsCertFile", "", "PEM certificate chain: when set, the MQTT port speaks TLS only (conventionally 8883)"),
         string("mqtt.tlsKeyFile", "", "PEM private key of mqtt.tlsCertFile"),
         string("mqtt.tlsClientCaFile", "", "PEM CA bundle: when set, boxes must present a client certificate it signed (mutual TLS)"),

@@ -13,10 +13,7 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.safecity.gateway.bus.Addresses;
@@ -29,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MQTT edge (vertx-mqtt server): accepts boxes, hands each connection to a {@link BoxConnection}, and
- * keeps this node's live connections by box id so a second connection of the same box takes over the first
- * and commands reach the node that holds the box. The map is runtime routing, not a source of truth:
- * sessions and commands live in PostgreSQL.
+ * The MQTT edge (vertx-mqtt server): accepts boxes and hands each connection to a {@link BoxConnection}. Several
+ * instances share the port, one per event loop, and one {@link LiveConnections} so that a second connection
+ * of the same box takes over the first wherever it lives and commands reach the loop that holds the box.
+ * Sessions and commands themselves live in PostgreSQL.
  */
 public final class MqttVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MqttVerticle.class);
@@ -40,7 +37,12 @@ public final class MqttVerticle extends VerticleBase {
   /** What the edge depends on. */
   public record Services(MqttConfig config, BoxDirectory directory, PayloadValidator validator, EventLog log,
                          DeadLetters deadLetters, BoxHealthService health, BoxCommands commands,
-                         io.vertx.sqlclient.Pool pool, MeterRegistry registry) {
+                         io.vertx.sqlclient.Pool pool, MeterRegistry registry, LiveConnections live) {
+    public Services(MqttConfig config, BoxDirectory directory, PayloadValidator validator, EventLog log,
+                    DeadLetters deadLetters, BoxHealthService health, BoxCommands commands,
+                    io.vertx.sqlclient.Pool pool, MeterRegistry registry) {
+      this(config, directory, validator, log, deadLetters, health, commands, pool, registry, new LiveConnections());
+    }
   }
 
   /** The edge's own counters, for /metrics. */
@@ -83,8 +85,7 @@ public final class MqttVerticle extends VerticleBase {
 
   private final Services services;
   private final SessionStore sessions;
-  private final Map<String, BoxConnection> byBox = new HashMap<>();
-  private final AtomicInteger connections = new AtomicInteger();
+  private final LiveConnections live;
   private Metrics metrics;
   private MqttServer server;
   private MessageConsumer<JsonObject> commandConsumer;
@@ -92,12 +93,13 @@ public final class MqttVerticle extends VerticleBase {
   public MqttVerticle(Services services) {
     this.services = services;
     this.sessions = new SessionStore(services.pool());
+    this.live = services.live();
   }
 
   @Override
   public Future<?> start() {
     metrics = new Metrics(services.registry());
-    Gauge.builder("gateway_mqtt_connections", connections, AtomicInteger::get)
+    Gauge.builder("gateway_mqtt_connections", live.open(), AtomicInteger::get)
         .description("open MQTT connections (including those still authenticating)").register(services.registry());
     MqttConfig c = services.config();
     MqttServerOptions options = new MqttServerOptions()
@@ -120,9 +122,10 @@ public final class MqttVerticle extends VerticleBase {
         .endpointHandler(endpoint -> new BoxConnection(endpoint, this).start())
         .exceptionHandler(e -> LOG.debug("mqtt protocol error: {}", e.getMessage()));
     commandConsumer = vertx.eventBus().consumer(Addresses.BOX_COMMANDS, m -> {
-      BoxConnection conn = byBox.get(m.body().getString("boxId"));
-      if (conn != null) {
-        conn.deliverCommands();
+      // Every instance hears it; the one on whose event loop the box's connection lives delivers.
+      LiveConnections.Live conn = live.get(m.body().getString("boxId"));
+      if (conn != null && conn.context() == context) {
+        conn.connection().deliverCommands();
       }
     });
     return server.listen()
@@ -133,36 +136,39 @@ public final class MqttVerticle extends VerticleBase {
   /** Stop accepting; tell connected MQTT 5 boxes the server is shutting down. */
   @Override
   public Future<?> stop() {
-    List<BoxConnection> open = new ArrayList<>(byBox.values());
-    open.forEach(conn -> conn.disconnect(MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN));
+    for (LiveConnections.Live conn : live.all()) {
+      if (conn.context() == context) {
+        conn.connection().disconnect(MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN);
+      }
+    }
     return Future.join(server == null ? Future.succeededFuture() : server.close(),
         commandConsumer == null ? Future.succeededFuture() : commandConsumer.unregister());
   }
 
   boolean admit() {
-    if (connections.incrementAndGet() > services.config().maxConnections()) {
-      connections.decrementAndGet();
+    if (live.open().incrementAndGet() > services.config().maxConnections()) {
+      live.open().decrementAndGet();
       return false;
     }
     return true;
   }
 
   void release() {
-    connections.decrementAndGet();
+    live.open().decrementAndGet();
   }
 
   /** A box's connection is accepted: it takes over any earlier one of the same box. */
   void attach(BoxConnection conn) {
     services.health().connected(conn.boxId());
-    BoxConnection old = byBox.put(conn.boxId(), conn);
-    if (old != null && old != conn) {
+    LiveConnections.Live old = live.put(conn.boxId(), conn, context);
+    if (old != null && old.connection() != conn) {
       LOG.info("mqtt session taken over box={}", conn.boxId());
-      old.takeOver();
+      old.context().runOnContext(v -> old.connection().takeOver());
     }
   }
 
   void detach(BoxConnection conn) {
-    byBox.remove(conn.boxId(), conn);
+    live.remove(conn.boxId(), conn);
   }
 
   Metrics metrics() {

@@ -297,4 +297,35 @@ class MqttEdgeIT {
     assertThat(after.exit()).as(after.output()).isZero();
     assertThat(gateway.registry().box("box-10")).get().extracting(b -> b.region()).isEqualTo("east");
   }
+
+  @Test
+  void aSecondConnectionOfABoxTakesOverTheFirstOnAnyEventLoop() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      // The edge runs one instance per core: successive connections land on different event loops.
+      List<io.vertx.mqtt.MqttClient> clients = new java.util.ArrayList<>();
+      List<java.util.concurrent.CompletableFuture<Void>> closed = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        var c = io.vertx.mqtt.MqttClient.create(vertx, new io.vertx.mqtt.MqttClientOptions().setClientId("box-2-" + i)
+            .setUsername("box-2").setPassword("secret-2"));
+        var f = new java.util.concurrent.CompletableFuture<Void>();
+        c.closeHandler(v -> f.complete(null));
+        Blocking.await(c.connect(mqttPort, "127.0.0.1"), T, "connect " + i);
+        clients.add(c);
+        closed.add(f);
+        if (i > 0) {
+          closed.get(i - 1).get(10, TimeUnit.SECONDS); // the previous one was taken over
+        }
+      }
+      var last = clients.get(3);
+      assertThat(last.isConnected()).isTrue();
+      long before = events.lastId();
+      Blocking.await(last.publish("boxes/box-2/telemetry", io.vertx.core.buffer.Buffer.buffer(TELEMETRY),
+          io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE, false, false), T, "publish");
+      events.await(before, T, "telemetry from the survivor", e -> e.type().equals("box.telemetry") && e.source().equals("box-2"));
+      Blocking.await(last.disconnect(), T, "disconnect");
+    } finally {
+      Blocking.await(vertx.close(), T, "close");
+    }
+  }
 }
