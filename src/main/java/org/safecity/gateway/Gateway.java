@@ -2,6 +2,8 @@ package org.safecity.gateway;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -16,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.safecity.gateway.api.Contract;
 import org.safecity.gateway.api.HttpVerticle;
 import org.safecity.gateway.config.ConfigException;
@@ -201,10 +204,9 @@ public final class Gateway {
     return "0.0.0.0".equals(bindHost) ? "localhost" : bindHost;
   }
 
-  private void deployEdge(java.util.function.Supplier<io.vertx.core.Deployable> verticle, int instances, String part)
-      throws Exception {
-    String id = Blocking.await(vertx.deployVerticle(verticle,
-        new io.vertx.core.DeploymentOptions().setInstances(instances)), START_TIMEOUT, part + " edge");
+  private void deployEdge(Supplier<Deployable> verticle, int instances, String part) throws Exception {
+    String id = Blocking.await(vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)),
+        START_TIMEOUT, part + " edge");
     edgeDeployments.add(id);
     readiness.set(part, Check.ok());
   }

@@ -104,9 +104,7 @@ final class BoxConnection {
   private void authenticate() {
     admitted = edge.admit();
     if (!admitted) {
-      edge.metrics().refusedBusy.increment();
-      endpoint.reject(code(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
-          MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY));
+      refuseBusy();
       return;
     }
     var auth = endpoint.auth();
@@ -119,9 +117,7 @@ final class BoxConnection {
         return;
       }
       if (ar.failed() && ar.cause() instanceof BoxDirectory.BusyException) {
-        edge.metrics().refusedBusy.increment();
-        endpoint.reject(code(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
-            MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY));
+        refuseBusy();
         return;
       }
       if (ar.failed() || ar.result().isEmpty()) {
@@ -131,6 +127,13 @@ final class BoxConnection {
       box = ar.result().get();
       openSession();
     });
+  }
+
+  /** Full, or every credential verifier busy: "server busy" is what devices retry on. */
+  private void refuseBusy() {
+    edge.metrics().refusedBusy.increment();
+    endpoint.reject(code(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+        MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY));
   }
 
   private void refuseAuth(String why) {
