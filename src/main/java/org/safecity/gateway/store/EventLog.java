@@ -69,6 +69,8 @@ public final class EventLog {
   private int queuedEvents;
   private boolean flushing;
   private boolean closed;
+  /** Outcomes handed to their callers' contexts but not yet completed there; close() waits for these too. */
+  private int settling;
   private final Promise<Void> drained = Promise.promise();
 
   private final Counter appended;
@@ -167,11 +169,13 @@ public final class EventLog {
    * SIGTERM path, so nothing acknowledged-to-be is left behind.
    */
   public Future<Void> close() {
+    boolean done;
     synchronized (lock) {
       closed = true;
-      if (!flushing) {
-        drained.tryComplete();
-      }
+      done = isDrained();
+    }
+    if (done) {
+      drained.tryComplete();
     }
     return drained.future();
   }
@@ -179,6 +183,7 @@ public final class EventLog {
   private void flush() {
     List<Unit> batch = new ArrayList<>();
     int events = 0;
+    boolean done = false;
     synchronized (lock) {
       // Whole units only, so an appendAll never straddles two transactions; at least one unit per batch.
       while (!queue.isEmpty() && (batch.isEmpty() || events + queue.peek().events().size() <= config.maxBatch())) {
@@ -188,11 +193,14 @@ public final class EventLog {
       }
       if (batch.isEmpty()) {
         flushing = false;
-        if (closed) {
-          drained.tryComplete();
-        }
-        return;
+        done = isDrained();
       }
+    }
+    if (batch.isEmpty()) {
+      if (done) {
+        drained.tryComplete();
+      }
+      return;
     }
     int size = events;
     long started = System.nanoTime();
@@ -207,7 +215,7 @@ public final class EventLog {
         failed.increment(size);
         LOG.warn("event log commit of {} events failed: {}", size, ar.cause().getMessage());
         var error = new StoreUnavailableException("event log commit failed: " + ar.cause().getMessage(), ar.cause());
-        batch.forEach(u -> u.context().runOnContext(v -> u.promise().fail(error)));
+        batch.forEach(u -> settle(u, () -> u.promise().fail(error)));
       }
       flush();
     });
@@ -302,10 +310,36 @@ public final class EventLog {
         vertx.eventBus().publish(Addresses.EVENTS, EventMessages.toJson(le));
       }
       total += a.events().size();
-      u.context().runOnContext(v -> u.promise().complete(a));
+      settle(u, () -> u.promise().complete(a));
     }
     appended.increment(total);
     batchSize.record(total);
+  }
+
+  /** Completes a unit on its caller's context, counted so that close() resolves only after the caller has seen it. */
+  private void settle(Unit u, Runnable outcome) {
+    synchronized (lock) {
+      settling++;
+    }
+    u.context().runOnContext(v -> {
+      try {
+        outcome.run();
+      } finally {
+        boolean done;
+        synchronized (lock) {
+          settling--;
+          done = isDrained();
+        }
+        if (done) {
+          drained.tryComplete();
+        }
+      }
+    });
+  }
+
+  /** Callers hold {@code lock}; the promise is completed after releasing it, so no callback runs under it. */
+  private boolean isDrained() {
+    return closed && !flushing && settling == 0;
   }
 
   /** A page of the log: events with id &gt; {@code after}, oldest first. */
