@@ -18,22 +18,30 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.safecity.gateway.api.Contract;
 import org.safecity.gateway.api.HttpVerticle;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
 import org.safecity.gateway.config.GatewayConfig;
+import org.safecity.gateway.config.GatewayConfig.RtspConfig;
 import org.safecity.gateway.config.Settings;
 import org.safecity.gateway.ops.Blocking;
 import org.safecity.gateway.ops.Logging;
 import org.safecity.gateway.ops.Readiness;
 import org.safecity.gateway.ops.Readiness.Check;
+import org.safecity.gateway.core.CameraWatch;
+import org.safecity.gateway.devices.CameraEntry;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
 import org.safecity.gateway.mqtt.BoxCommands;
 import org.safecity.gateway.mqtt.MqttVerticle;
 import org.safecity.gateway.mqtt.PayloadValidator;
+import org.safecity.gateway.rtsp.RtspAuth;
+import org.safecity.gateway.rtsp.RtspVerticle;
+import org.safecity.gateway.rtsp.StreamHub;
+import org.safecity.gateway.rtsp.UdpTransport;
 import org.safecity.gateway.store.DeadLetters;
 import org.safecity.gateway.store.Database;
 import org.safecity.gateway.store.EmbeddedDatabase;
@@ -63,6 +71,7 @@ public final class Gateway {
   private DeviceRegistry registry;
   private BoxHealthService health;
   private BoxCommands commands;
+  private StreamHub streams;
 
   private Gateway(GatewayConfig config) {
     this.config = config;
@@ -168,8 +177,14 @@ public final class Gateway {
     registry = Blocking.await(DeviceRegistry.start(vertx, database.pool(), config.devices().file(),
             config.devices().bcryptCost()), Duration.ofMinutes(30), "device registry");
     health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
+    streams = new StreamHub(vertx, metrics, Clock.systemUTC(), config.rtsp().gopCacheBytes());
+    streams.start();
     health.reload(registry.boxes());
-    registry.onChange(snapshot -> health.reload(snapshot.boxes().values()));
+    health.cameras(watched(registry.cameras()), streams::lastFrameMillis);
+    registry.onChange(snapshot -> {
+      health.reload(snapshot.boxes().values());
+      health.cameras(watched(snapshot.cameras().values()), streams::lastFrameMillis);
+    });
     health.start(config.health().tickInterval());
     config.devices().file().ifPresent(f -> registry.watch(config.devices().reloadInterval()));
     commands = new BoxCommands(vertx, database.pool(), eventLog, validator);
@@ -183,6 +198,20 @@ public final class Gateway {
       int instances = config.mqtt().instances() > 0 ? config.mqtt().instances() : Runtime.getRuntime().availableProcessors();
       deployEdge(() -> new MqttVerticle(services), instances, "mqtt");
     }
+    if (config.rtsp().enabled()) {
+      readiness.expect("rtsp");
+      RtspConfig rc = config.rtsp();
+      UdpTransport udp = null;
+      if (rc.udp()) {
+        udp = new UdpTransport(rc.host(), rc.udpRtpPort(), rc.udpRtcpPort());
+        edgeDeployments.add(Blocking.await(vertx.deployVerticle(udp), START_TIMEOUT, "rtsp udp"));
+      }
+      AtomicInteger connections = new AtomicInteger();
+      var services = new RtspVerticle.Services(rc, registry, new RtspAuth(registry, Clock.systemUTC()), streams, udp,
+          new RtspVerticle.Metrics(metrics, connections), connections);
+      int instances = rc.instances() > 0 ? rc.instances() : Runtime.getRuntime().availableProcessors();
+      deployEdge(() -> new RtspVerticle(services), instances, "rtsp");
+    }
 
     String store = embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
         + " (data " + config.dataDir().resolve("postgres").toAbsolutePath() + ")" : "PostgreSQL " + redact(uri);
@@ -194,9 +223,16 @@ public final class Gateway {
         "  Metrics  http://" + host + ":" + config.http().port() + "/metrics",
         config.mqtt().enabled() ? "  MQTT     mqtt" + (config.mqtt().tls() ? "s" : "") + "://" + shown(config.mqtt().host())
             + ":" + config.mqtt().port() + " (" + registry.boxes().size() + " boxes registered)" : "  MQTT     disabled",
+        config.rtsp().enabled() ? "  RTSP     rtsp://" + shown(config.rtsp().host()) + ":" + config.rtsp().port()
+            + "/<cameraId> (" + registry.cameras().size() + " cameras registered" + (config.rtsp().udp()
+            ? ", UDP " + config.rtsp().udpRtpPort() + "-" + config.rtsp().udpRtcpPort() : ", TCP only") + ")" : "  RTSP     disabled",
         "  Store    " + store);
     System.out.println(banner);
     LOG.info("gateway started http={} store={}", config.http().port(), embedded != null ? "embedded" : "external");
+  }
+
+  private static List<CameraWatch.Camera> watched(java.util.Collection<CameraEntry> cameras) {
+    return cameras.stream().map(c -> new CameraWatch.Camera(c.id(), c.boxId(), c.region())).toList();
   }
 
   /** A wildcard bind address is shown as localhost, which is what a person on this machine types. */
@@ -230,6 +266,9 @@ public final class Gateway {
         edgeDeployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
       }
       clean &= step(Future.join(undeploys), deadline, "closing the edges");
+      if (streams != null) {
+        streams.stop();
+      }
       if (health != null) {
         health.stop();
       }

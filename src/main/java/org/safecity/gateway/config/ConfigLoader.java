@@ -139,7 +139,22 @@ public final class ConfigLoader {
     if (c.mqtt().enabled()) {
       clash(used, c.mqtt().port(), "mqtt.port", c.source());
     }
-    clash(used, c.rtsp().port(), "rtsp.port", c.source());
+    var r = c.rtsp();
+    if (r.enabled()) {
+      clash(used, r.port(), "rtsp.port", c.source());
+      // UDP ports are a namespace of their own; only the RTP/RTCP pair must differ.
+      if (r.udp() && (r.udpRtcpPort() == 0 || r.udpRtcpPort() == r.udpRtpPort())) {
+        throw new ConfigException("config (" + c.source() + "): rtsp.udpRtcpPort must be a port other than rtsp.udpRtpPort ("
+            + r.udpRtpPort() + "), conventionally " + (r.udpRtpPort() + 1) + "; set rtsp.udpRtpPort to 0 to turn UDP off");
+      }
+    }
+    if (r.pullRetryMax().compareTo(r.pullRetryMin()) < 0) {
+      throw new ConfigException("config (" + c.source() + "): rtsp.pullRetryMax (" + r.pullRetryMax()
+          + ") must not be shorter than rtsp.pullRetryMin (" + r.pullRetryMin() + ")");
+    }
+    if (c.health().cameraOfflineAfter().compareTo(c.health().cameraStalledAfter()) <= 0) {
+      throw new ConfigException("config (" + c.source() + "): health.cameraOfflineAfter must be longer than health.cameraStalledAfter");
+    }
   }
 
   private static void checkTls(GatewayConfig c) {

@@ -37,14 +37,20 @@ public record GatewayConfig(
     }
   }
 
-  public record RtspConfig(String host, int port) {
+  public record RtspConfig(boolean enabled, String host, int port, int instances, int udpRtpPort, int udpRtcpPort,
+                           int maxHeaderBytes, int maxSdpBytes, int maxSessionsPerConnection, int maxReadersPerCamera,
+                           int maxConnections, Duration sessionTimeout, int gopCacheBytes, int readerBacklogBytes,
+                           Duration pullRetryMin, Duration pullRetryMax, boolean pullOnDemand) {
+    public boolean udp() {
+      return udpRtpPort > 0;
+    }
   }
 
   public record DevicesConfig(Optional<Path> file, int bcryptCost, Duration reloadInterval) {
   }
 
   public record HealthConfig(Duration boxSilentAfter, Duration theftWindow, Duration batteryCriticalBelow,
-                             Duration tickInterval) {
+                             Duration cameraStalledAfter, Duration cameraOfflineAfter, Duration tickInterval) {
   }
 
   public record LogConfig(String level, String format) {
@@ -63,11 +69,17 @@ public record GatewayConfig(
             nonEmpty(v.get("mqtt.tlsClientCaFile")).map(Path::of),
             (int) v.get("mqtt.maxPayloadBytes"), (int) v.get("mqtt.maxPacketBytes"), (int) v.get("mqtt.maxConnections"),
             (Duration) v.get("mqtt.connectTimeout"), (Duration) v.get("mqtt.sessionExpiry")),
-        new RtspConfig((String) v.get("rtsp.host"), (int) v.get("rtsp.port")),
+        new RtspConfig((boolean) v.get("rtsp.enabled"), (String) v.get("rtsp.host"), (int) v.get("rtsp.port"),
+            (int) v.get("rtsp.instances"), (int) v.get("rtsp.udpRtpPort"), (int) v.get("rtsp.udpRtcpPort"),
+            (int) v.get("rtsp.maxHeaderBytes"), (int) v.get("rtsp.maxSdpBytes"), (int) v.get("rtsp.maxSessionsPerConnection"),
+            (int) v.get("rtsp.maxReadersPerCamera"), (int) v.get("rtsp.maxConnections"), (Duration) v.get("rtsp.sessionTimeout"),
+            (int) v.get("rtsp.gopCacheBytes"), (int) v.get("rtsp.readerBacklogBytes"), (Duration) v.get("rtsp.pullRetryMin"),
+            (Duration) v.get("rtsp.pullRetryMax"), (boolean) v.get("rtsp.pullOnDemand")),
         new DevicesConfig(nonEmpty(v.get("devices.file")).map(Path::of), (int) v.get("devices.bcryptCost"),
             (Duration) v.get("devices.reloadInterval")),
         new HealthConfig((Duration) v.get("health.boxSilentAfter"), (Duration) v.get("health.theftWindow"),
-            (Duration) v.get("health.batteryCriticalBelow"), (Duration) v.get("health.tickInterval")),
+            (Duration) v.get("health.batteryCriticalBelow"), (Duration) v.get("health.cameraStalledAfter"),
+            (Duration) v.get("health.cameraOfflineAfter"), (Duration) v.get("health.tickInterval")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source);

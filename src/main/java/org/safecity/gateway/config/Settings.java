@@ -34,7 +34,7 @@ public final class Settings {
     SECTIONS.put("mqtt", "Street boxes over MQTT 3.1.1 / 5.");
     SECTIONS.put("rtsp", "Cameras over RTSP.");
     SECTIONS.put("devices", "Registry of boxes and cameras.");
-    SECTIONS.put("health", "Box health rules; each bound here is a tested detection time.");
+    SECTIONS.put("health", "Box and camera health rules; each bound here is a tested detection time.");
     SECTIONS.put("log", "Logging.");
     SECTIONS.put("shutdown", "Stopping on SIGTERM.");
     ALL = List.of(
@@ -63,8 +63,26 @@ public final class Settings {
             "a socket that sends no CONNECT within this is closed"),
         duration("mqtt.sessionExpiry", Duration.ofDays(1), Duration.ofSeconds(0), Duration.ofDays(30),
             "how long a persistent session (clean session off) is kept for a box that went away"),
+        bool("rtsp.enabled", true, "run the RTSP edge"),
         string("rtsp.host", "0.0.0.0", "address the RTSP server binds"),
-        port("rtsp.port", 8554, "RTSP port"),
+        port("rtsp.port", 8554, "RTSP port: rtsp://host:port/<cameraId>"),
+        integer("rtsp.instances", 0, 0, 64, "RTSP edge instances sharing the port, one per event loop; 0 = one per core"),
+        integer("rtsp.udpRtpPort", 8000, 0, 65535, "UDP port for RTP of every UDP session (even); 0 = UDP transport off, TCP-interleaved only"),
+        integer("rtsp.udpRtcpPort", 8001, 0, 65535, "UDP port for RTCP of every UDP session (rtsp.udpRtpPort + 1 by convention)"),
+        integer("rtsp.maxHeaderBytes", 8192, 512, 65_536, "largest request line plus headers; larger gets 431 and the connection closed"),
+        integer("rtsp.maxSdpBytes", 16_384, 512, 1_048_576, "largest request body (an ANNOUNCE's SDP); larger gets 413 and the connection closed"),
+        integer("rtsp.maxSessionsPerConnection", 4, 1, 64, "RTSP sessions one connection may hold; more get 453"),
+        integer("rtsp.maxReadersPerCamera", 32, 1, 10_000, "live readers per camera; more get 453"),
+        integer("rtsp.maxConnections", 5_000, 1, 1_000_000, "RTSP connections held at once; more are closed on accept"),
+        duration("rtsp.sessionTimeout", Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(30),
+            "a session with no request and no RTCP/RTP from its client for this long is closed"),
+        integer("rtsp.gopCacheBytes", 4_194_304, 0, 268_435_456, "per camera: packets kept since the last keyframe so a new reader starts decoding at once; 0 = readers wait for the next keyframe"),
+        integer("rtsp.readerBacklogBytes", 2_097_152, 65_536, 268_435_456, "a reader further behind than this skips to the next keyframe instead of growing memory"),
+        duration("rtsp.pullRetryMin", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(5),
+            "first wait before re-pulling a camera that failed; doubles (with jitter) up to rtsp.pullRetryMax"),
+        duration("rtsp.pullRetryMax", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1),
+            "longest wait between attempts to pull a camera; retries never stop"),
+        bool("rtsp.pullOnDemand", false, "pull a source camera only while someone reads it (true) or always (false, so health and recognition see it)"),
         string("devices.file", "", "YAML file of boxes and cameras (see gateway-config/devices.example.yaml); empty = none"),
         integer("devices.bcryptCost", 10, 4, 16, "bcrypt work factor for secrets hashed at load; each first connect of a box costs one check at this cost"),
         duration("devices.reloadInterval", Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofHours(1),
@@ -75,6 +93,10 @@ public final class Settings {
             "door open, then moved out of its geofence, then offline within this window: theft suspected"),
         duration("health.batteryCriticalBelow", Duration.ofMinutes(30), Duration.ofMinutes(1), Duration.ofHours(48),
             "estimated battery time left under this raises battery-critical"),
+        duration("health.cameraStalledAfter", Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofHours(1),
+            "a camera with no video frame for this long is stalled; the event follows within one tick"),
+        duration("health.cameraOfflineAfter", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofDays(1),
+            "a camera with no video frame for this long (or never since start) is offline"),
         duration("health.tickInterval", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(10),
             "how often time-driven health rules (silence, battery run-down) are evaluated"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),

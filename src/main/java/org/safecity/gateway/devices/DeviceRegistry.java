@@ -49,7 +49,14 @@ public final class DeviceRegistry implements BoxDirectory {
   /** About 0.1 s per hash on a current core: slow for an attacker, once per box for the gateway (then cached). */
   public static final int DEFAULT_BCRYPT_COST = 10;
 
-  private record State(Snapshot snapshot, Map<String, String> hashes) {
+  /**
+   * RTSP Digest (RFC 2617/7616) needs MD5(user:realm:secret), which a bcrypt hash cannot give; it is derived
+   * from plain secrets at load and kept in memory only. A camera whose file entry holds a bcrypt hash can still
+   * log in with Basic.
+   */
+  public static final String DIGEST_REALM = "SafeCity";
+
+  private record State(Snapshot snapshot, Map<String, String> hashes, Map<String, String> digests) {
   }
 
   private record Listener(Context context, Consumer<Snapshot> consumer) {
@@ -67,7 +74,7 @@ public final class DeviceRegistry implements BoxDirectory {
   private final Optional<Path> file;
   private final CredentialVerifier credentials;
   private final AtomicReference<State> state =
-      new AtomicReference<>(new State(new Snapshot(0, Map.of(), Map.of()), Map.of()));
+      new AtomicReference<>(new State(new Snapshot(0, Map.of(), Map.of()), Map.of(), Map.of()));
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
   private Future<Integer> lastLoad = Future.succeededFuture(0); // guarded by lock
@@ -132,6 +139,40 @@ public final class DeviceRegistry implements BoxDirectory {
     String principal = boxPrincipal(boxId);
     String hash = box == null ? null : s.hashes().get(principal);
     return credentials.verify(principal, secret, hash).map(ok -> ok ? Optional.of(box) : Optional.<Box>empty());
+  }
+
+  /**
+   * Completes true when {@code user} and {@code secret} are the camera's publish or read credentials (RTSP
+   * Basic). Same bounds and timing behaviour as {@link #authenticate}.
+   */
+  public Future<Boolean> authenticateCamera(String cameraId, CameraAccess access, String user, String secret) {
+    if (cameraId == null || user == null || secret == null || secret.isEmpty() || !Bcrypt.fits(secret)) {
+      return Future.succeededFuture(false);
+    }
+    State s = state.get();
+    CameraEntry camera = s.snapshot().cameras().get(cameraId);
+    String principal = access.principal(cameraId);
+    boolean userMatches = camera != null && access.user(camera).filter(user::equals).isPresent();
+    String hash = userMatches ? s.hashes().get(principal) : null;
+    return credentials.verify(principal, secret, hash);
+  }
+
+  /**
+   * MD5(user:{@link #DIGEST_REALM}:secret) for the camera's credentials when {@code user} is its user and the
+   * file gave the secret in plain text; empty otherwise (then only Basic can work for it).
+   */
+  public Optional<String> cameraDigest(String cameraId, CameraAccess access, String user) {
+    State s = state.get();
+    CameraEntry camera = s.snapshot().cameras().get(cameraId);
+    if (camera == null || user == null || access.user(camera).filter(user::equals).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(s.digests().get(access.principal(cameraId)));
+  }
+
+  /** True when {@link #cameraDigest} can answer for the camera's configured user. */
+  public boolean digestAvailable(String cameraId, CameraAccess access) {
+    return state.get().digests().containsKey(access.principal(cameraId));
   }
 
   @Override
@@ -240,7 +281,7 @@ public final class DeviceRegistry implements BoxDirectory {
 
   private Future<Integer> load() {
     if (file.isEmpty()) {
-      return store.read().map(stored -> swap(stored, "(read only)"));
+      return store.read().map(stored -> swap(stored, Map.of(), "(read only)"));
     }
     Path path = file.get();
     return vertx.executeBlocking(() -> readFile(path), false).compose(read -> {
@@ -252,7 +293,7 @@ public final class DeviceRegistry implements BoxDirectory {
           .compose(current -> withHashes(read.devices(), current.hashes()).compose(wanted -> store.replace(wanted)
               .map(replaced -> {
                 loadedStamp = read.stamp();
-                return swap(replaced.stored(), "changed=" + replaced.changed() + " removed=" + replaced.removed()
+                return swap(replaced.stored(), digests(read.devices()), "changed=" + replaced.changed() + " removed=" + replaced.removed()
                     + " newHashes=" + newHashes(wanted.hashes(), current.hashes()));
               })));
     });
@@ -307,12 +348,35 @@ public final class DeviceRegistry implements BoxDirectory {
     });
   }
 
+  private static Map<String, String> digests(Devices devices) {
+    Map<String, String> out = new HashMap<>();
+    for (CameraSpec c : devices.cameras()) {
+      for (CameraAccess access : CameraAccess.values()) {
+        Optional<Secret> secret = access == CameraAccess.PUBLISH ? c.publishSecret() : c.readSecret();
+        Optional<String> user = access.user(c.camera());
+        if (secret.isPresent() && !secret.get().isHash() && user.isPresent()) {
+          out.put(access.principal(c.camera().id()), md5Hex(user.get() + ":" + DIGEST_REALM + ":" + secret.get().value()));
+        }
+      }
+    }
+    return out;
+  }
+
+  static String md5Hex(String s) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+          .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has MD5", e);
+    }
+  }
+
   private static long newHashes(Map<String, String> wanted, Map<String, String> current) {
     return wanted.entrySet().stream().filter(e -> !e.getValue().equals(current.get(e.getKey()))).count();
   }
 
   /** Installs what the database now holds as the next version and tells the listeners. */
-  private int swap(Stored stored, String detail) {
+  private int swap(Stored stored, Map<String, String> digests, String detail) {
     int version = state.get().snapshot().version() + 1; // loads are serial, so no other swap runs
     Map<String, Box> boxes = new HashMap<>();
     stored.boxes().forEach(b -> boxes.put(b.box().id(), b.box()));
@@ -320,7 +384,7 @@ public final class DeviceRegistry implements BoxDirectory {
     stored.cameras().forEach(c -> cameras.put(c.camera().id(), c.camera()));
     Snapshot snapshot = new Snapshot(version, boxes, cameras);
     Map<String, String> hashes = Map.copyOf(stored.hashes());
-    state.set(new State(snapshot, hashes));
+    state.set(new State(snapshot, hashes, Map.copyOf(digests)));
     credentials.retain(hashes);
     LOG.info("devices loaded from {} version={} boxes={} cameras={} {}", source(), version, boxes.size(),
         cameras.size(), detail);

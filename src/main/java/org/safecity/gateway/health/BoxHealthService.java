@@ -15,11 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import org.safecity.gateway.config.GatewayConfig.HealthConfig;
 import org.safecity.gateway.core.AlarmCleared;
 import org.safecity.gateway.core.AlarmRaised;
 import org.safecity.gateway.core.Box;
 import org.safecity.gateway.core.BoxState;
+import org.safecity.gateway.core.CameraWatch;
 import org.safecity.gateway.core.DeviceEvent;
 import org.safecity.gateway.core.DisconnectCause;
 import org.safecity.gateway.core.GpsFix;
@@ -60,6 +62,8 @@ public final class BoxHealthService {
   private boolean writing;
   private long retryDelayMs = 100;
   private long timer = -1;
+  private final CameraWatch cameras;
+  private ToLongFunction<String> lastFrameMillis = id -> -1;
 
   public BoxHealthService(Vertx vertx, EventLog log, HealthConfig config, Clock clock, MeterRegistry metrics) {
     this.vertx = vertx;
@@ -67,6 +71,7 @@ public final class BoxHealthService {
     this.log = log;
     this.clock = clock;
     this.model = new HealthModel(policy(config), clock);
+    this.cameras = new CameraWatch(config.cameraStalledAfter(), config.cameraOfflineAfter());
     this.raised = Counter.builder("gateway_alarms_raised").description("alarms raised").register(metrics);
     this.cleared = Counter.builder("gateway_alarms_cleared").description("alarms cleared").register(metrics);
   }
@@ -81,7 +86,10 @@ public final class BoxHealthService {
 
   /** Starts the periodic tick that raises silence and runs the battery estimate down. */
   public void start(java.time.Duration tick) {
-    on(() -> timer = vertx.setPeriodic(tick.toMillis(), id -> apply(model.tick(clock.instant()))));
+    on(() -> timer = vertx.setPeriodic(tick.toMillis(), id -> {
+      apply(model.tick(clock.instant()));
+      observeCameras();
+    }));
   }
 
   public void stop() {
@@ -93,6 +101,36 @@ public final class BoxHealthService {
   /** Registry (re)load: boxes that remain keep their state. */
   public void reload(Collection<Box> boxes) {
     on(() -> apply(model.reload(boxes, clock.instant())));
+  }
+
+  /**
+   * The registry's cameras and where their last frame time comes from (epoch millis, -1 for none): each tick
+   * judges them, logs {@code camera.streaming/stalled/offline} and tells the box model which are down.
+   */
+  public void cameras(Collection<CameraWatch.Camera> list, ToLongFunction<String> lastFrame) {
+    on(() -> {
+      lastFrameMillis = lastFrame;
+      cameras.reload(list, clock.instant());
+    });
+  }
+
+  private void observeCameras() {
+    for (CameraWatch.Change c : cameras.observe(lastFrameMillis, clock.instant())) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("camera", c.camera().id());
+      body.put("box", c.camera().boxId());
+      body.put("from", c.from().name().toLowerCase(java.util.Locale.ROOT));
+      body.put("lastFrameAt", c.lastFrameAt().map(Object::toString).orElse(null));
+      String kind = "camera." + c.to().name().toLowerCase(java.util.Locale.ROOT);
+      pending.add(List.of(new NewEvent(kind, c.camera().id(), c.camera().region(), c.at(), body)));
+      LOG.info("camera {} {} -> {} (box {})", c.camera().id(), c.from(), c.to(), c.camera().boxId());
+      drain();
+      if (c.down()) {
+        apply(model.camerasDown(c.camera().boxId(), Set.of(c.camera().id()), c.at()));
+      } else if (c.up()) {
+        apply(model.camerasUp(c.camera().boxId(), Set.of(c.camera().id()), c.at()));
+      }
+    }
   }
 
   public void connected(String boxId) {
