@@ -326,6 +326,11 @@ public final class Gateway {
     return vertx;
   }
 
+  /** Every camera's live stream and stats. */
+  public StreamHub streams() {
+    return streams;
+  }
+
   public EventLog eventLog() {
     return eventLog;
   }

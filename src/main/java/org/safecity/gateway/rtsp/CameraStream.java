@@ -213,7 +213,8 @@ public final class CameraStream {
       t.started = true;
       t.ssrc = h.ssrc();
       t.sequence.reset(h.sequence());
-    } else if (t.sequence.update(h.sequence()) == SequenceTracker.Result.RESTART) {
+    }
+    if (t.sequence.update(h.sequence()) == SequenceTracker.Result.RESTART) {
       t.ssrc = h.ssrc();
     }
     t.sequence.arrival(h.timestamp(), now, t.media.clockRate());
