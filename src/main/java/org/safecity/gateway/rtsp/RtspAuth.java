@@ -95,11 +95,8 @@ public final class RtspAuth {
     if (ha1.isEmpty()) {
       return Result.WRONG;
     }
-    String ha2 = md5(method + ":" + uri);
-    String qop = p.get("qop");
-    String expected = qop == null
-        ? md5(ha1.get() + ":" + nonce + ":" + ha2)
-        : md5(ha1.get() + ":" + nonce + ":" + p.getOrDefault("nc", "") + ":" + p.getOrDefault("cnonce", "") + ":" + qop + ":" + ha2);
+    String expected = digestResponse(ha1.get(), nonce, method, uri, p.get("qop"), p.getOrDefault("nc", ""),
+        p.getOrDefault("cnonce", ""));
     if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
         response.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
       return Result.WRONG;
@@ -109,6 +106,14 @@ public final class RtspAuth {
       case 1 -> Result.STALE;
       default -> Result.WRONG;
     };
+  }
+
+  /** RFC 2617 3.2.2.1 request-digest, MD5, with or without qop=auth. */
+  static String digestResponse(String ha1, String nonce, String method, String uri, String qop, String nc, String cnonce) {
+    String ha2 = md5(method + ":" + uri);
+    return qop == null
+        ? md5(ha1 + ":" + nonce + ":" + ha2)
+        : md5(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2);
   }
 
   String nonce() {
