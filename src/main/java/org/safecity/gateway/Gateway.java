@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.safecity.gateway.api.CameraStatus;
 import org.safecity.gateway.api.Contract;
 import org.safecity.gateway.api.HttpVerticle;
 import org.safecity.gateway.config.ConfigException;
@@ -190,7 +191,8 @@ public final class Gateway {
     commands = new BoxCommands(vertx, database.pool(), eventLog, validator);
 
     readiness.expect("http");
-    deployEdge(() -> new HttpVerticle(config.http(), contract, eventLog, readiness, metrics), 1, "http");
+    deployEdge(() -> new HttpVerticle(config.http(), contract, eventLog, readiness, metrics,
+        new CameraStatus(registry, streams, health)), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");
       var services = new MqttVerticle.Services(config.mqtt(), registry, validator, eventLog,

@@ -27,10 +27,12 @@ public final class HttpVerticle extends VerticleBase {
   private final EventLog eventLog;
   private final Readiness readiness;
   private final PrometheusMeterRegistry metrics;
+  private final CameraStatus cameras;
   private HttpServer server;
 
   public HttpVerticle(HttpConfig config, Contract contract, EventLog eventLog,
-                      Readiness readiness, PrometheusMeterRegistry metrics) {
+                      Readiness readiness, PrometheusMeterRegistry metrics, CameraStatus cameras) {
+    this.cameras = cameras;
     this.config = config;
     this.contract = contract;
     this.eventLog = eventLog;
@@ -43,6 +45,19 @@ public final class HttpVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, contract.openApi())
         .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     builder.getRoute("listEvents").addHandler(this::listEvents);
+    builder.getRoute("listCameras").addHandler(rc -> cameras.all()
+        .onSuccess(list -> json(rc, 200, new JsonObject().put("cameras", list)))
+        .onFailure(rc::fail));
+    builder.getRoute("getCamera").addHandler(rc -> {
+      String id = rc.pathParam("cameraId");
+      cameras.one(id).onSuccess(c -> {
+        if (c.isPresent()) {
+          json(rc, 200, c.get());
+        } else {
+          Problems.send(rc, 404, "Not Found", "no camera " + id + " is registered");
+        }
+      }).onFailure(rc::fail);
+    });
     builder.getRoute("getOpenApi").addHandler(rc ->
         rc.response().putHeader("Content-Type", "application/yaml").end(contract.text()));
     builder.getRoute("getLive").addHandler(rc -> json(rc, 200, new JsonObject().put("status", "UP")

@@ -100,6 +100,13 @@ public final class CameraWatch {
     return out;
   }
 
+  /** A copy of every watched camera's state, by id. */
+  public Map<String, State> states() {
+    Map<String, State> out = new HashMap<>();
+    cameras.forEach((id, t) -> out.put(id, t.state));
+    return out;
+  }
+
   public State state(String cameraId) {
     Tracked t = cameras.get(cameraId);
     return t == null ? State.UNKNOWN : t.state;

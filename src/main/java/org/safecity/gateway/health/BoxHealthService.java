@@ -161,6 +161,13 @@ public final class BoxHealthService {
     on(() -> apply(model.camerasUp(boxId, cameras, clock.instant())));
   }
 
+  /** Every watched camera's health state, by id (read on the model's own context). */
+  public Future<Map<String, CameraWatch.State>> cameraStates() {
+    Promise<Map<String, CameraWatch.State>> p = Promise.promise();
+    on(() -> p.complete(cameras.states()));
+    return p.future();
+  }
+
   /** Current state of every box, for the API (read on the model's own context). */
   public Future<List<BoxState>> snapshots() {
     Promise<List<BoxState>> p = Promise.promise();

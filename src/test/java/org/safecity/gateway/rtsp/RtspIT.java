@@ -38,6 +38,7 @@ class RtspIT {
   static Gateway gateway;
   static EventWatch events;
   static int rtspPort;
+  static int httpPort;
   final List<Process> cameras = new ArrayList<>();
 
   @BeforeAll
@@ -67,11 +68,12 @@ class RtspIT {
         """);
     Files.writeString(devices, y);
     rtspPort = Ports.free();
+    httpPort = Ports.free();
     int udp = Ports.freeUdpPair();
     gateway = Gateway.start(ConfigLoader.load(Optional.empty(), Map.ofEntries(
         Map.entry("SAFECITY_STORE_URL", postgres.url()),
         Map.entry("SAFECITY_DATA_DIR", dir.resolve("data").toString()),
-        Map.entry("SAFECITY_HTTP_PORT", String.valueOf(Ports.free())),
+        Map.entry("SAFECITY_HTTP_PORT", String.valueOf(httpPort)),
         Map.entry("SAFECITY_MQTT_PORT", String.valueOf(Ports.free())),
         Map.entry("SAFECITY_RTSP_PORT", String.valueOf(rtspPort)),
         Map.entry("SAFECITY_RTSP_UDP_RTP_PORT", String.valueOf(udp)),
@@ -152,6 +154,28 @@ class RtspIT {
     assertThat(stats.packetsLost()).isZero();
     assertThat(stats.framesDiscarded()).isZero();
     assertThat(stats.source()).contains("rtsp push from 127.0.0.1");
+
+    // The same figures through the REST contract.
+    var http = java.net.http.HttpClient.newHttpClient();
+    var res = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras/cam-264")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    var camera = new io.vertx.core.json.JsonObject(res.body());
+    assertThat(camera.getString("health")).isEqualTo("streaming");
+    assertThat(camera.getString("box")).isEqualTo("box-1");
+    assertThat(camera.getJsonObject("stream").getBoolean("publishing")).isTrue();
+    assertThat(camera.getJsonObject("stream").getString("codec")).isEqualTo("H264");
+    assertThat(camera.getJsonObject("stream").getInteger("width")).isEqualTo(640);
+    var all = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(new io.vertx.core.json.JsonObject(all.body()).getJsonArray("cameras")).hasSize(7);
+    var missing = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras/cam-404")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.headers().firstValue("Content-Type")).contains("application/problem+json");
   }
 
   @Test
