@@ -29,6 +29,8 @@ final class RawRtsp implements AutoCloseable {
   private final OutputStream out;
   private int cseq;
   long interleavedFrames;
+  /** Interleaved packets seen while waiting for responses: channel, then the packet. */
+  final java.util.List<java.util.Map.Entry<Integer, byte[]>> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   RawRtsp(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
@@ -82,9 +84,9 @@ final class RawRtsp implements AutoCloseable {
         throw new EOFException("connection closed by the server");
       }
       if (first == '$') {
-        in.readUnsignedByte();
+        int channel = in.readUnsignedByte();
         int len = in.readUnsignedShort();
-        in.readNBytes(len);
+        frames.add(java.util.Map.entry(channel, in.readNBytes(len)));
         interleavedFrames++;
         continue;
       }

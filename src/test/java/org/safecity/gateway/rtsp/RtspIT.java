@@ -39,6 +39,7 @@ class RtspIT {
   static EventWatch events;
   static int rtspPort;
   static int httpPort;
+  static int mqttPort;
   final List<Process> cameras = new ArrayList<>();
 
   @BeforeAll
@@ -52,11 +53,17 @@ class RtspIT {
             region: south
             location: { lat: 24.86, lon: 67.01 }
             cameras: [cam-264, cam-265, cam-late, cam-stall, cam-hashed, cam-nopub, cam-full]
+          - id: box-site
+            secret: "site-secret"
+            region: east
+            location: { lat: 24.90, lon: 67.10 }
+            cameras: [cam-site]
         cameras:
         """);
     for (String id : List.of("cam-264", "cam-265", "cam-late", "cam-stall", "cam-full")) {
       y.append(camera(id, "\"pub-" + id + "\""));
     }
+    y.append(camera("cam-site", "\"pub-cam-site\"").replace("box: box-1", "box: box-site"));
     y.append(camera("cam-hashed", "\"" + at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(4, "pub-cam-hashed".toCharArray()) + "\""));
     y.append("""
           - id: cam-nopub
@@ -69,12 +76,13 @@ class RtspIT {
     Files.writeString(devices, y);
     rtspPort = Ports.free();
     httpPort = Ports.free();
+    mqttPort = Ports.free();
     int udp = Ports.freeUdpPair();
     gateway = Gateway.start(ConfigLoader.load(Optional.empty(), Map.ofEntries(
         Map.entry("SAFECITY_STORE_URL", postgres.url()),
         Map.entry("SAFECITY_DATA_DIR", dir.resolve("data").toString()),
         Map.entry("SAFECITY_HTTP_PORT", String.valueOf(httpPort)),
-        Map.entry("SAFECITY_MQTT_PORT", String.valueOf(Ports.free())),
+        Map.entry("SAFECITY_MQTT_PORT", String.valueOf(mqttPort)),
         Map.entry("SAFECITY_RTSP_PORT", String.valueOf(rtspPort)),
         Map.entry("SAFECITY_RTSP_UDP_RTP_PORT", String.valueOf(udp)),
         Map.entry("SAFECITY_RTSP_UDP_RTCP_PORT", String.valueOf(udp + 1)),
@@ -170,7 +178,7 @@ class RtspIT {
     var all = http.send(java.net.http.HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(new io.vertx.core.json.JsonObject(all.body()).getJsonArray("cameras")).hasSize(7);
+    assertThat(new io.vertx.core.json.JsonObject(all.body()).getJsonArray("cameras")).hasSize(8);
     var missing = http.send(java.net.http.HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras/cam-404")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -274,5 +282,51 @@ class RtspIT {
         e -> e.type().equals("camera.offline") && e.source().equals("cam-stall"));
     assertThat((System.nanoTime() - stopped) / 1e9).isBetween(4.5, 6.5);
     assertThat(offline.region()).isEqualTo("south");
+  }
+
+  @Test
+  void aBoxAndItsCamerasGoingDarkTogetherIsOnePowerOrLinkLostAlarm() throws Exception {
+    // The box is online over MQTT (a real client holding the connection) and its one camera streams.
+    Process box = Cli.start("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(mqttPort), "-V", "mqttv311",
+        "-u", "box-site", "-P", "site-secret", "-i", "box-site", "-k", "5", "-t", "boxes/box-site/cmd");
+    cameras.add(box);
+    push("cam-site", "libx264", "160x120", "tcp", 25);
+    events.await(0, T, "box-site connected", e -> e.source().equals("box-site") && e.type().equals("box.online"));
+    long after = events.lastId();
+    // The site loses power: the box's link and its camera's stream go at once.
+    box.destroyForcibly();
+    cameras.forEach(Process::destroyForcibly);
+    LoggedEvent alarm = events.await(after, T, "power-or-link-lost",
+        EventWatch.alarm("power-or-link-lost", "box-site"));
+    assertThat(alarm.region()).isEqualTo("east");
+    assertThat(events.all().stream().filter(e -> e.id() > after)
+        .filter(e -> e.type().equals("alarm.raised") && "camera-down".equals(e.body().get("kind"))))
+        .as("the camera's own alarm is absorbed into the site alarm").isEmpty();
+  }
+
+  @Test
+  void rtcpReceiverReportsGoToThePublisherAndSenderReportsToReaders() throws Exception {
+    push("cam-full", "libx264", "160x120", "tcp", 25);
+    try (RawRtsp reader = new RawRtsp(rtspPort)) {
+      java.util.Map<String, String> auth = java.util.Map.of("Authorization", RawRtsp.basic("viewer", "read-secret"));
+      assertThat(reader.request("DESCRIBE", "rtsp://127.0.0.1:" + rtspPort + "/cam-full", auth, null).status()).isEqualTo(200);
+      RawRtsp.Response setup = reader.request("SETUP", "rtsp://127.0.0.1:" + rtspPort + "/cam-full/trackID=0",
+          java.util.Map.of("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"), null);
+      String session = setup.header("Session").split(";")[0];
+      assertThat(reader.request("PLAY", "rtsp://127.0.0.1:" + rtspPort + "/cam-full", java.util.Map.of("Session", session),
+          null).status()).isEqualTo(200);
+      // Sender reports come every 5 s; keepalives carry us there while packets flow.
+      long deadline = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+      while (reader.frames.stream().noneMatch(f -> f.getKey() == 1) && System.nanoTime() < deadline) {
+        reader.request("GET_PARAMETER", "rtsp://127.0.0.1:" + rtspPort + "/cam-full", java.util.Map.of("Session", session), null);
+        Thread.sleep(500);
+      }
+      byte[] sr = reader.frames.stream().filter(f -> f.getKey() == 1).findFirst().orElseThrow().getValue();
+      assertThat(sr[1] & 0xff).as("RTCP SR").isEqualTo(200);
+      assertThat(reader.frames.stream().filter(f -> f.getKey() == 0).count()).as("RTP on channel 0").isPositive();
+      long ssrc = java.nio.ByteBuffer.wrap(sr, 4, 4).getInt() & 0xffffffffL;
+      byte[] rtp = reader.frames.stream().filter(f -> f.getKey() == 0).findFirst().orElseThrow().getValue();
+      assertThat(ssrc).as("the SR speaks for the relayed SSRC").isEqualTo(java.nio.ByteBuffer.wrap(rtp, 8, 4).getInt() & 0xffffffffL);
+    }
   }
 }
