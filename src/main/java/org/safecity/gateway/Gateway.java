@@ -22,6 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.safecity.gateway.api.CameraStatus;
 import org.safecity.gateway.api.Contract;
+import org.safecity.gateway.api.RateLimiter;
+import org.safecity.gateway.auth.Accounts;
+import org.safecity.gateway.auth.Audit;
+import org.safecity.gateway.auth.SigningKeys;
+import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.api.HttpVerticle;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
@@ -34,6 +39,7 @@ import org.safecity.gateway.ops.Readiness;
 import org.safecity.gateway.ops.Readiness.Check;
 import org.safecity.gateway.core.CameraWatch;
 import org.safecity.gateway.devices.CameraEntry;
+import org.safecity.gateway.devices.CredentialVerifier;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
 import org.safecity.gateway.mqtt.BoxCommands;
@@ -73,6 +79,8 @@ public final class Gateway {
   private BoxHealthService health;
   private BoxCommands commands;
   private StreamHub streams;
+  private Tokens tokens;
+  private CredentialVerifier accountSecrets;
 
   private Gateway(GatewayConfig config) {
     this.config = config;
@@ -190,9 +198,20 @@ public final class Gateway {
     config.devices().file().ifPresent(f -> registry.watch(config.devices().reloadInterval()));
     commands = new BoxCommands(vertx, database.pool(), eventLog, validator);
 
+    SigningKeys keys = SigningKeys.load(config.auth().algorithm(), config.auth().privateKeyFile(),
+        config.auth().publicKeyFile(), config.dataDir());
+    tokens = new Tokens(vertx, keys, config.auth(), Clock.systemUTC());
+    accountSecrets = new CredentialVerifier(vertx, config.auth().passwordBcryptCost(), Runtime.getRuntime().availableProcessors());
+    Blocking.await(accountSecrets.init(), START_TIMEOUT, "account secrets");
+    Accounts accounts = new Accounts(database.pool(), accountSecrets);
+    Optional<String> generatedAdminSecret = Blocking.await(accounts.bootstrap(config.bootstrapAdminSecret()),
+        START_TIMEOUT, "bootstrap administrator");
+    RateLimiter limiter = new RateLimiter(config.auth().requestsPerSecond(), config.auth().requestBurst());
+    vertx.setPeriodic(60_000, id -> limiter.sweep(System.nanoTime()));
     readiness.expect("http");
-    deployEdge(() -> new HttpVerticle(config.http(), contract, eventLog, readiness, metrics,
-        new CameraStatus(registry, streams, health)), 1, "http");
+    var http = new HttpVerticle.Services(config.http(), contract, eventLog, readiness, metrics,
+        new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter);
+    deployEdge(() -> new HttpVerticle(http), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");
       var services = new MqttVerticle.Services(config.mqtt(), registry, validator, eventLog,
@@ -209,7 +228,7 @@ public final class Gateway {
         edgeDeployments.add(Blocking.await(vertx.deployVerticle(udp), START_TIMEOUT, "rtsp udp"));
       }
       AtomicInteger connections = new AtomicInteger();
-      var services = new RtspVerticle.Services(rc, registry, new RtspAuth(registry, Clock.systemUTC()), streams, udp,
+      var services = new RtspVerticle.Services(rc, registry, new RtspAuth(registry, tokens, Clock.systemUTC()), streams, udp,
           new RtspVerticle.Metrics(metrics, connections), connections);
       int instances = rc.instances() > 0 ? rc.instances() : Runtime.getRuntime().availableProcessors();
       deployEdge(() -> new RtspVerticle(services), instances, "rtsp");
@@ -230,6 +249,9 @@ public final class Gateway {
             ? ", UDP " + config.rtsp().udpRtpPort() + "-" + config.rtsp().udpRtcpPort() : ", TCP only") + ")" : "  RTSP     disabled",
         "  Store    " + store);
     System.out.println(banner);
+    generatedAdminSecret.ifPresent(secret -> System.out.println(String.join(System.lineSeparator(),
+        "  Admin    username 'admin', password " + secret,
+        "           (generated on first start and shown only now; set " + Accounts.BOOTSTRAP_ENV + " to choose it)")));
     LOG.info("gateway started http={} store={}", config.http().port(), embedded != null ? "embedded" : "external");
   }
 
@@ -281,6 +303,9 @@ public final class Gateway {
       if (registry != null) {
         clean &= step(registry.close(), deadline, "closing the device registry");
       }
+      if (accountSecrets != null) {
+        clean &= step(accountSecrets.close(), deadline, "closing the account secret checkers");
+      }
       if (eventLogDatabase != null) {
         clean &= step(eventLogDatabase.close(), deadline, "closing the event log's pool");
       }
@@ -326,6 +351,11 @@ public final class Gateway {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Issues and checks API tokens (tests mint tokens for their principals with it). */
+  public Tokens tokens() {
+    return tokens;
   }
 
   /** Every camera's live stream and stats. */

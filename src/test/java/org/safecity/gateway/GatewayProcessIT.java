@@ -23,9 +23,14 @@ class GatewayProcessIT {
   static final Duration UP = Duration.ofSeconds(90);
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  String token;
+
   HttpResponse<String> get(int port, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -46,6 +51,10 @@ class GatewayProcessIT {
       assertThat(metrics.body()).contains("jvm_memory_used_bytes").contains("vertx_http_server_requests_total")
           .contains("gateway_event_log_appended_total");
 
+      var anonymous = get(port, "/api/v1/events?after=0&limit=10");
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(anonymous.headers().firstValue("WWW-Authenticate")).get().asString().startsWith("Bearer");
+      token = gw.adminToken();
       var page = get(port, "/api/v1/events?after=0&limit=10");
       assertThat(page.statusCode()).isEqualTo(200);
       assertThat(page.body()).contains("\"events\":[").contains("\"hasMore\":false");
@@ -57,6 +66,7 @@ class GatewayProcessIT {
       assertThat(get(port, "/api/v1/events?after=-3").statusCode()).isEqualTo(400);
       assertThat(get(port, "/api/v1/events?after=abc").statusCode()).isEqualTo(400);
 
+      token = null;
       var spec = get(port, "/api/v1/openapi.yaml");
       assertThat(spec.body()).isEqualTo(Files.readString(Path.of("api-spec/openapi.yaml")));
 
@@ -111,6 +121,28 @@ class GatewayProcessIT {
     try (GatewayProcess gw = GatewayProcess.start(Map.of("SAFECITY_HTTP_PORT", "http"))) {
       assertThat(gw.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
       assertThat(gw.output()).contains("SAFECITY_HTTP_PORT").contains("expected an integer").doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  void withoutABootstrapSecretTheAdminPasswordIsGeneratedAndPrintedOnce() throws Exception {
+    Path data = GatewayProcess.tempDir("admin");
+    int port = Ports.free();
+    Map<String, String> env = Map.of("SAFECITY_DATA_DIR", data.toString(), "SAFECITY_HTTP_PORT", String.valueOf(port),
+        "SAFECITY_BOOTSTRAP_ADMIN_SECRET", "");
+    String password;
+    try (GatewayProcess gw = GatewayProcess.start(env).awaitUp(UP)) {
+      var line = java.util.Arrays.stream(gw.output().split("\n")).filter(l -> l.contains("Admin    username 'admin', password "))
+          .findFirst().orElseThrow(() -> new AssertionError("no admin line in:\n" + gw.output()));
+      password = line.substring(line.lastIndexOf(' ') + 1);
+      assertThat(GatewayProcess.login(port, "admin", password)).isNotBlank();
+      gw.signalTerm();
+      gw.awaitExit(Duration.ofSeconds(30));
+    }
+    try (GatewayProcess gw = GatewayProcess.start(env).awaitUp(UP)) {
+      assertThat(gw.output()).as("printed only on the first start").doesNotContain("Admin    username");
+      assertThat(GatewayProcess.login(port, "admin", password)).as("kept across restarts").isNotBlank();
+      assertThat(gw.output()).doesNotContain(password);
     }
   }
 }

@@ -8,10 +8,15 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.RequestParameter;
+import org.safecity.gateway.auth.Accounts;
+import org.safecity.gateway.auth.Audit;
+import org.safecity.gateway.auth.Principal;
+import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.bus.EventMessages;
 import org.safecity.gateway.config.GatewayConfig.HttpConfig;
 import org.safecity.gateway.ops.Readiness;
@@ -28,30 +33,69 @@ public final class HttpVerticle extends VerticleBase {
   private final Readiness readiness;
   private final PrometheusMeterRegistry metrics;
   private final CameraStatus cameras;
+  private final ApiAuth auth;
+  private final AuthRoutes authRoutes;
   private HttpServer server;
 
-  public HttpVerticle(HttpConfig config, Contract contract, EventLog eventLog,
-                      Readiness readiness, PrometheusMeterRegistry metrics, CameraStatus cameras) {
-    this.cameras = cameras;
-    this.config = config;
-    this.contract = contract;
-    this.eventLog = eventLog;
-    this.readiness = readiness;
-    this.metrics = metrics;
+  /** What the HTTP edge serves. */
+  public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
+                         PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
+                         Audit audit, RateLimiter limiter) {
+  }
+
+  public HttpVerticle(Services s) {
+    this.config = s.config();
+    this.contract = s.contract();
+    this.eventLog = s.eventLog();
+    this.readiness = s.readiness();
+    this.metrics = s.metrics();
+    this.cameras = s.cameras();
+    this.auth = new ApiAuth(s.tokens(), s.limiter());
+    this.authRoutes = new AuthRoutes(s.accounts(), s.tokens(), s.audit());
   }
 
   @Override
   public Future<?> start() {
-    RouterBuilder builder = RouterBuilder.create(vertx, contract.openApi())
-        .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    // BodyHandler reads the body first (bounded by http.maxBodyBytes), so validation must take it from there.
+    RouterBuilder builder = RouterBuilder.create(vertx, contract.openApi(), RequestExtractor.withBodyHandler())
+        .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+        .rootHandler(auth::handle);
+    // ApiAuth (a root handler) enforces the contract's security itself, before request validation and with
+    // precise problem details; the router's own security handlers would need vertx-web's JWT handler instead.
+    builder.getRoutes().forEach(r -> r.setDoSecurity(false));
+    auth.publicPaths(builder.getRoutes().stream()
+        .filter(r -> r.getOperation().getSecurityRequirements().isEmpty())
+        .map(r -> r.getOperation().getOpenAPIPath()).collect(java.util.stream.Collectors.toSet()));
+    builder.getRoute("issueToken").addHandler(authRoutes::issueToken);
+    builder.getRoute("listAccounts").addHandler(authRoutes::listAccounts);
+    builder.getRoute("createAccount").addHandler(authRoutes::createAccount);
+    builder.getRoute("listAudit").addHandler(authRoutes::listAudit);
     builder.getRoute("listEvents").addHandler(this::listEvents);
-    builder.getRoute("listCameras").addHandler(rc -> cameras.all()
-        .onSuccess(list -> json(rc, 200, new JsonObject().put("cameras", list)))
-        .onFailure(rc::fail));
+    builder.getRoute("listCameras").addHandler(rc -> {
+      if (!ApiAuth.allow(rc, p -> p.mayRead(Principal.CAMERAS_READ), "scope " + Principal.CAMERAS_READ)) {
+        return;
+      }
+      Principal p = ApiAuth.principal(rc);
+      cameras.all().onSuccess(list -> {
+        JsonArray seen = new JsonArray();
+        list.forEach(c -> {
+          if (p.seesRegion(((JsonObject) c).getString("region"))) {
+            seen.add(c);
+          }
+        });
+        json(rc, 200, new JsonObject().put("cameras", seen));
+      }).onFailure(rc::fail);
+    });
     builder.getRoute("getCamera").addHandler(rc -> {
+      if (!ApiAuth.allow(rc, p -> p.mayRead(Principal.CAMERAS_READ), "scope " + Principal.CAMERAS_READ)) {
+        return;
+      }
+      Principal p = ApiAuth.principal(rc);
       String id = rc.pathParam("cameraId");
       cameras.one(id).onSuccess(c -> {
-        if (c.isPresent()) {
+        if (c.isPresent() && !p.seesRegion(c.get().getString("region"))) {
+          Problems.send(rc, 403, "Forbidden", "camera " + id + " is outside the regions of " + p.id());
+        } else if (c.isPresent()) {
           json(rc, 200, c.get());
         } else {
           Problems.send(rc, 404, "Not Found", "no camera " + id + " is registered");
@@ -84,24 +128,33 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void listEvents(RoutingContext rc) {
-    ValidatedRequest req = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    if (!ApiAuth.allow(rc, p -> p.mayRead(Principal.EVENTS_READ), "scope " + Principal.EVENTS_READ)) {
+      return;
+    }
+    Principal p = ApiAuth.principal(rc);
+    ValidatedRequest req = validated(rc);
     long after = longParam(req.getQuery().get("after"), 0);
     int limit = (int) longParam(req.getQuery().get("limit"), 100);
     eventLog.read(after, limit + 1).onSuccess(events -> {
       boolean more = events.size() > limit;
       var page = more ? events.subList(0, limit) : events;
       JsonArray items = new JsonArray();
-      page.forEach(e -> items.add(EventMessages.toJson(e)));
+      // A caller limited to some regions gets only theirs; nextAfter still moves past what it may not see.
+      page.stream().filter(e -> p.seesRegion(e.region())).forEach(e -> items.add(EventMessages.toJson(e)));
       long next = page.isEmpty() ? after : page.get(page.size() - 1).id();
       json(rc, 200, new JsonObject().put("events", items).put("nextAfter", next).put("hasMore", more));
     }).onFailure(e -> Problems.send(rc, 503, "Service Unavailable", "event log unavailable: " + e.getMessage()));
   }
 
-  private static long longParam(RequestParameter p, long def) {
+  static ValidatedRequest validated(RoutingContext rc) {
+    return rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  static long longParam(RequestParameter p, long def) {
     return p == null || p.isNull() ? def : p.getLong();
   }
 
-  private static void json(RoutingContext rc, int status, JsonObject body) {
+  static void json(RoutingContext rc, int status, JsonObject body) {
     rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 

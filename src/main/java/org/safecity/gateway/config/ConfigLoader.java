@@ -41,8 +41,10 @@ public final class ConfigLoader {
     source.ifPresent(path -> readFile(path, values));
     applyEnv(env, values);
 
-    GatewayConfig config = GatewayConfig.from(values, source.map(Path::toString).orElse("built-in defaults"));
+    GatewayConfig config = GatewayConfig.from(values, source.map(Path::toString).orElse("built-in defaults"),
+        Optional.ofNullable(env.get("SAFECITY_BOOTSTRAP_ADMIN_SECRET")).filter(s -> !s.isBlank()));
     checkPorts(config);
+    checkKeys(config);
     checkTls(config);
     return config;
   }
@@ -154,6 +156,18 @@ public final class ConfigLoader {
     }
     if (c.health().cameraOfflineAfter().compareTo(c.health().cameraStalledAfter()) <= 0) {
       throw new ConfigException("config (" + c.source() + "): health.cameraOfflineAfter must be longer than health.cameraStalledAfter");
+    }
+  }
+
+  private static void checkKeys(GatewayConfig c) {
+    var a = c.auth();
+    if (a.privateKeyFile().isPresent() != a.publicKeyFile().isPresent()) {
+      throw new ConfigException("config (" + c.source() + "): auth.privateKeyFile and auth.publicKeyFile go together; set both or neither");
+    }
+    for (var f : java.util.List.of(a.privateKeyFile(), a.publicKeyFile())) {
+      if (f.isPresent() && !Files.isReadable(f.get())) {
+        throw new ConfigException("config (" + c.source() + "): key file " + f.get() + " does not exist or cannot be read");
+      }
     }
   }
 

@@ -11,13 +11,21 @@ public record GatewayConfig(
     StoreConfig store,
     EventLogConfig eventLog,
     HttpConfig http,
+    AuthConfig auth,
     MqttConfig mqtt,
     RtspConfig rtsp,
     DevicesConfig devices,
     HealthConfig health,
     LogConfig log,
     Duration shutdownTimeout,
-    String source) {
+    String source,
+    Optional<String> bootstrapAdminSecret) {
+
+  /** The bootstrap secret is a credential: it never appears when the config is logged. */
+  @Override
+  public String toString() {
+    return "GatewayConfig[source=" + source + ", http=" + http + ", mqtt=" + mqtt + ", rtsp=" + rtsp + "]";
+  }
 
   /** {@code url} empty means: start the embedded PostgreSQL. */
   public record StoreConfig(Optional<String> url, int poolSize, int embeddedPort, Duration connectTimeout) {
@@ -27,6 +35,12 @@ public record GatewayConfig(
   }
 
   public record HttpConfig(String host, int port, int maxBodyBytes) {
+  }
+
+  /** Empty key files: generate a key pair under data.dir/keys on first start. */
+  public record AuthConfig(String algorithm, Optional<Path> privateKeyFile, Optional<Path> publicKeyFile, String issuer,
+                           String audience, Duration tokenLifetime, Duration clockSkew, int passwordBcryptCost,
+                           int requestsPerSecond, int requestBurst, int maxStreamsPerPrincipal) {
   }
 
   public record MqttConfig(boolean enabled, String host, int port, int instances, Optional<Path> tlsCertFile,
@@ -56,13 +70,17 @@ public record GatewayConfig(
   public record LogConfig(String level, String format) {
   }
 
-  static GatewayConfig from(Map<String, Object> v, String source) {
+  static GatewayConfig from(Map<String, Object> v, String source, Optional<String> bootstrapAdminSecret) {
     return new GatewayConfig(
         Path.of((String) v.get("data.dir")),
         new StoreConfig(nonEmpty(v.get("store.url")), (int) v.get("store.poolSize"), (int) v.get("store.embeddedPort"),
             (Duration) v.get("store.connectTimeout")),
         new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
         new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
+        new AuthConfig((String) v.get("auth.algorithm"), nonEmpty(v.get("auth.privateKeyFile")).map(Path::of),
+            nonEmpty(v.get("auth.publicKeyFile")).map(Path::of), (String) v.get("auth.issuer"), (String) v.get("auth.audience"),
+            (Duration) v.get("auth.tokenLifetime"), (Duration) v.get("auth.clockSkew"), (int) v.get("auth.passwordBcryptCost"),
+            (int) v.get("auth.requestsPerSecond"), (int) v.get("auth.requestBurst"), (int) v.get("auth.maxStreamsPerPrincipal")),
         new MqttConfig((boolean) v.get("mqtt.enabled"), (String) v.get("mqtt.host"), (int) v.get("mqtt.port"),
             (int) v.get("mqtt.instances"),
             nonEmpty(v.get("mqtt.tlsCertFile")).map(Path::of), nonEmpty(v.get("mqtt.tlsKeyFile")).map(Path::of),
@@ -82,7 +100,8 @@ public record GatewayConfig(
             (Duration) v.get("health.cameraOfflineAfter"), (Duration) v.get("health.tickInterval")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
-        source);
+        source,
+        bootstrapAdminSecret);
   }
 
   private static Optional<String> nonEmpty(Object s) {

@@ -31,6 +31,7 @@ public final class Settings {
     SECTIONS.put("store", "PostgreSQL: the single source of truth.");
     SECTIONS.put("eventLog", "The append-only event log (group commit).");
     SECTIONS.put("http", "REST, SSE, GraphQL and ops endpoints.");
+    SECTIONS.put("auth", "API tokens (JWT), accounts and limits.");
     SECTIONS.put("mqtt", "Street boxes over MQTT 3.1.1 / 5.");
     SECTIONS.put("rtsp", "Cameras over RTSP.");
     SECTIONS.put("devices", "Registry of boxes and cameras.");
@@ -49,6 +50,19 @@ public final class Settings {
         string("http.host", "0.0.0.0", "address the HTTP server binds"),
         port("http.port", 8080, "HTTP port"),
         integer("http.maxBodyBytes", 1_048_576, 1024, 104_857_600, "largest request body accepted; larger gets 413"),
+        choice("auth.algorithm", "ES256", List.of("ES256", "RS256"), "signature algorithm of the tokens the gateway issues and accepts (only this one)"),
+        string("auth.privateKeyFile", "", "PEM (PKCS#8) private key for signing tokens; empty = generated once into data.dir/keys"),
+        string("auth.publicKeyFile", "", "PEM public key matching auth.privateKeyFile; other nodes need the same pair"),
+        string("auth.issuer", "safecity-gateway", "iss of issued tokens; tokens with another issuer are refused"),
+        string("auth.audience", "safecity-api", "aud of issued tokens; tokens for another audience are refused"),
+        duration("auth.tokenLifetime", Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(7),
+            "how long an issued token is valid; clients ask for a new one with their credentials"),
+        duration("auth.clockSkew", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(5),
+            "tolerance for exp/nbf/iat against this node's clock"),
+        integer("auth.passwordBcryptCost", 10, 4, 16, "bcrypt work factor for account secrets"),
+        integer("auth.requestsPerSecond", 20, 1, 100_000, "per principal (or per address before login): sustained API requests per second; more get 429"),
+        integer("auth.requestBurst", 60, 1, 1_000_000, "per principal: requests allowed at once above the sustained rate"),
+        integer("auth.maxStreamsPerPrincipal", 5, 1, 10_000, "event streams (SSE) one principal may hold open; more get 429"),
         bool("mqtt.enabled", true, "run the MQTT edge"),
         string("mqtt.host", "0.0.0.0", "address the MQTT server binds"),
         port("mqtt.port", 1883, "MQTT port"),

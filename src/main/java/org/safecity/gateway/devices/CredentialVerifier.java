@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * bcrypt work for the registry, on a worker pool of its own so it can never occupy event loops or the
+ * bcrypt work for the registry (and the API's accounts), on a worker pool of its own so it can never occupy event loops or the
  * shared worker pool.
  *
  * <p>Device logins ({@link #verify}) are the part an attacker controls, so they are bounded: at most
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * principal is checked against a dummy hash of the same cost, so its answer takes as long as a wrong secret's.
  * Hashing at load ({@link #resolve}) comes from the operator's file and is not bounded.
  */
-final class CredentialVerifier {
+public final class CredentialVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(CredentialVerifier.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final long BUSY_WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -41,7 +41,7 @@ final class CredentialVerifier {
   private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - BUSY_WARN_INTERVAL_NANOS);
   private volatile String dummyHash;
 
-  CredentialVerifier(Vertx vertx, int cost, int maxConcurrent) {
+  public CredentialVerifier(Vertx vertx, int cost, int maxConcurrent) {
     if (cost < Bcrypt.MIN_COST || cost > Bcrypt.MAX_COST) {
       throw new IllegalArgumentException("bcrypt cost must be " + Bcrypt.MIN_COST + ".." + Bcrypt.MAX_COST + ": " + cost);
     }
@@ -55,7 +55,7 @@ final class CredentialVerifier {
   }
 
   /** Makes the dummy hash unknown principals are checked against; call once before {@link #verify}. */
-  Future<Void> init() {
+  public Future<Void> init() {
     return run(() -> Bcrypt.hash(UUID.randomUUID().toString(), cost)).onSuccess(h -> dummyHash = h).mapEmpty();
   }
 
@@ -84,7 +84,7 @@ final class CredentialVerifier {
    * null (unknown principal, checked against the dummy hash for equal timing); fails at once with
    * {@link BoxDirectory.BusyException} when {@code maxConcurrent} verifications are already running.
    */
-  Future<Boolean> verify(String principal, String secret, String hash) {
+  public Future<Boolean> verify(String principal, String secret, String hash) {
     if (hash != null && verified.known(principal, secret, hash)) {
       return Future.succeededFuture(true);
     }
@@ -111,6 +111,14 @@ final class CredentialVerifier {
     });
   }
 
+  /** A new salted hash of {@code plain} at this verifier's cost, computed on its workers. */
+  public Future<String> hash(String plain) {
+    if (!Bcrypt.fits(plain)) {
+      return Future.failedFuture(new IllegalArgumentException("a secret is at most " + Bcrypt.MAX_SECRET_BYTES + " bytes"));
+    }
+    return run(() -> Bcrypt.hash(plain, cost));
+  }
+
   /** Forgets cached verifications of principals that are gone or whose hash changed. */
   void retain(Map<String, String> hashes) {
     verified.retain(hashes);
@@ -134,7 +142,7 @@ final class CredentialVerifier {
     return refused.get();
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return executor.close();
   }
 

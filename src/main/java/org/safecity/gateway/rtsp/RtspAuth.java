@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.safecity.gateway.auth.Principal;
+import org.safecity.gateway.auth.Role;
+import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.devices.CameraAccess;
 import org.safecity.gateway.devices.DeviceRegistry;
 
@@ -30,16 +33,37 @@ public final class RtspAuth {
   static final Duration NONCE_LIFETIME = Duration.ofMinutes(5);
 
   /** The outcome of one check. */
-  public enum Result { OK, MISSING, WRONG, STALE }
+  public enum Result { OK, MISSING, WRONG, STALE, FORBIDDEN }
 
   private final DeviceRegistry registry;
+  private final Tokens tokens;
   private final Clock clock;
   private final byte[] key = new byte[32];
 
-  public RtspAuth(DeviceRegistry registry, Clock clock) {
+  /** @param tokens API token checker: a reader may log in with its API token instead of the camera's read credentials */
+  public RtspAuth(DeviceRegistry registry, Tokens tokens, Clock clock) {
     this.registry = registry;
+    this.tokens = tokens;
     this.clock = clock;
     new SecureRandom().nextBytes(key);
+  }
+
+  /**
+   * A reader's API token, from {@code ?token=} or as the Basic password (players have nowhere else to put it):
+   * staff read every camera, an ERV crew its region's, an agency those of its regions when granted
+   * {@code video:read}.
+   */
+  public Future<Result> checkToken(String token, String cameraId) {
+    String region = registry.camera(cameraId).map(c -> c.region()).orElse(null);
+    return tokens.verify(token)
+        .map(p -> p.seesRegion(region) && (p.role().isStaff() || p.role() == Role.ERV_CREW || p.scopes().contains(Principal.VIDEO_READ))
+            ? Result.OK : Result.FORBIDDEN)
+        .otherwise(Result.WRONG);
+  }
+
+  /** True when {@code s} has the shape of a JWT (three base64url parts). */
+  static boolean looksLikeToken(String s) {
+    return s != null && s.matches("[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}");
   }
 
   /** The WWW-Authenticate values offered for this camera: Digest first when it can work, Basic always. */
@@ -72,6 +96,9 @@ public final class RtspAuth {
       int colon = decoded.indexOf(':');
       if (colon < 0) {
         return Future.succeededFuture(Result.WRONG);
+      }
+      if (access == CameraAccess.READ && looksLikeToken(decoded.substring(colon + 1))) {
+        return checkToken(decoded.substring(colon + 1), cameraId);
       }
       return registry.authenticateCamera(cameraId, access, decoded.substring(0, colon), decoded.substring(colon + 1))
           .map(ok -> ok ? Result.OK : Result.WRONG);

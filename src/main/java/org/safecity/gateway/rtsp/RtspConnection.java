@@ -335,7 +335,8 @@ final class RtspConnection {
       return Future.succeededFuture(Reply.error(HttpResponseStatus.FORBIDDEN, "camera " + id
           + " is pulled from its source URL; it does not accept a pushed stream"));
     }
-    if ((access == CameraAccess.PUBLISH ? cam.publishUser() : cam.readUser()).isEmpty()) {
+    Optional<String> queryToken = access == CameraAccess.READ ? queryParam(t.query(), "token") : Optional.empty();
+    if ((access == CameraAccess.PUBLISH ? cam.publishUser() : cam.readUser()).isEmpty() && access == CameraAccess.PUBLISH) {
       return Future.succeededFuture(Reply.error(HttpResponseStatus.FORBIDDEN, "camera " + id + " has no "
           + (access == CameraAccess.PUBLISH ? "publishUser/publishSecret" : "readUser/readSecret")
           + " in the devices file, so nobody may " + (access == CameraAccess.PUBLISH ? "publish" : "read") + " it"));
@@ -344,8 +345,15 @@ final class RtspConnection {
     if (authorized.contains(key)) {
       return step.apply(cam);
     }
-    return services.auth().check(req.headers().get(RtspHeaderNames.AUTHORIZATION), req.method().name(), id, access)
+    Future<RtspAuth.Result> checked = queryToken.isPresent()
+        ? services.auth().checkToken(queryToken.get(), id)
+        : services.auth().check(req.headers().get(RtspHeaderNames.AUTHORIZATION), req.method().name(), id, access);
+    return checked
         .compose(result -> {
+          if (result == RtspAuth.Result.FORBIDDEN) {
+            return Future.succeededFuture(Reply.error(HttpResponseStatus.FORBIDDEN, "this token may not read camera " + id
+                + " (its region or scopes do not cover it)"));
+          }
           if (result == RtspAuth.Result.OK) {
             authorized.add(key);
             return step.apply(cam);
@@ -359,6 +367,16 @@ final class RtspConnection {
               .forEach(c -> r.header("WWW-Authenticate", c));
           return Future.succeededFuture(r);
         });
+  }
+
+  private static Optional<String> queryParam(String query, String name) {
+    for (String kv : query.split("&")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0 && kv.substring(0, eq).equals(name)) {
+        return Optional.of(java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return Optional.empty();
   }
 
   private Future<Reply> inSession(FullHttpRequest req, boolean publish, java.util.function.Function<Session, Future<Reply>> f) {

@@ -29,7 +29,8 @@ public final class Migrations {
   static final List<String> SCRIPTS = List.of(
       "V1__event_log.sql",
       "V2__devices.sql",
-      "V3__mqtt.sql");
+      "V3__mqtt.sql",
+      "V4__accounts_audit.sql");
 
   public record Script(int version, String name, String sql) {
   }

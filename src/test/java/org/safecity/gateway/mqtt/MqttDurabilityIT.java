@@ -82,10 +82,12 @@ class MqttDurabilityIT {
       // Read the log back through the REST API: each seq exactly once, all acknowledged ones present.
       Map<Integer, Integer> seen = new HashMap<>();
       HttpClient client = HttpClient.newHttpClient();
+      String token = gw.adminToken();
       long after = 0;
       while (true) {
         var resp = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http
-            + "/api/v1/events?limit=1000&after=" + after)).build(), HttpResponse.BodyHandlers.ofString());
+            + "/api/v1/events?limit=1000&after=" + after)).header("Authorization", "Bearer " + token).build(),
+            HttpResponse.BodyHandlers.ofString());
         JsonObject page = new JsonObject(resp.body());
         JsonArray items = page.getJsonArray("events");
         for (int i = 0; i < items.size(); i++) {

@@ -18,7 +18,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.safecity.gateway.Gateway;
 import org.safecity.gateway.config.ConfigLoader;
+import java.util.Set;
+import org.safecity.gateway.auth.Principal;
+import org.safecity.gateway.auth.Role;
 import org.safecity.gateway.core.LoggedEvent;
+import org.safecity.gateway.testing.OpenApiResponses;
 import org.safecity.gateway.testing.Cli;
 import org.safecity.gateway.testing.EventWatch;
 import org.safecity.gateway.testing.Ffmpeg;
@@ -165,9 +169,10 @@ class RtspIT {
 
     // The same figures through the REST contract.
     var http = java.net.http.HttpClient.newHttpClient();
-    var res = http.send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras/cam-264")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    String bearer = "Bearer " + token(Role.OPERATOR, Set.of());
+    var res = OpenApiResponses.check("GET", "/api/v1/cameras/{cameraId}", http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras/cam-264")).header("Authorization", bearer).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()));
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
     var camera = new io.vertx.core.json.JsonObject(res.body());
     assertThat(camera.getString("health")).isEqualTo("streaming");
@@ -175,15 +180,40 @@ class RtspIT {
     assertThat(camera.getJsonObject("stream").getBoolean("publishing")).isTrue();
     assertThat(camera.getJsonObject("stream").getString("codec")).isEqualTo("H264");
     assertThat(camera.getJsonObject("stream").getInteger("width")).isEqualTo(640);
-    var all = http.send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var all = OpenApiResponses.check("GET", "/api/v1/cameras", http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras")).header("Authorization", bearer).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()));
     assertThat(new io.vertx.core.json.JsonObject(all.body()).getJsonArray("cameras")).hasSize(8);
-    var missing = http.send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras/cam-404")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var missing = OpenApiResponses.check("GET", "/api/v1/cameras/{cameraId}", http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/cameras/cam-404")).header("Authorization", bearer).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()));
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.headers().firstValue("Content-Type")).contains("application/problem+json");
+  }
+
+  static String token(Role role, Set<String> regions) {
+    String unit = role == Role.ERV_CREW ? "erv-1" : null;
+    return gateway.tokens().issue(new Principal("it-" + role.wire(), role, Optional.ofNullable(unit), regions, Set.of())).token();
+  }
+
+  @Test
+  void readersMayLogInWithTheirApiTokenWithinTheirRegion() throws Exception {
+    push("cam-264", "libx264", "160x120", "tcp", 25);
+    String base = "rtsp://127.0.0.1:" + rtspPort + "/cam-264";
+    assertThat(Ffmpeg.probe(base + "?token=" + token(Role.OPERATOR, Set.of()), "tcp").output().trim())
+        .as("staff, token in the query").isEqualTo("h264,160,120");
+    // As a Basic password (ffmpeg would choose the Digest also offered, which cannot carry a token).
+    try (RawRtsp c = new RawRtsp(rtspPort)) {
+      RawRtsp.Response r = c.request("DESCRIBE", base, java.util.Map.of("Authorization",
+          RawRtsp.basic("crew", token(Role.ERV_CREW, Set.of("south")))), null);
+      assertThat(r.status()).as("the region's crew, token as the Basic password").isEqualTo(200);
+      assertThat(r.body()).contains("m=video");
+    }
+    Cli.Result otherRegion = Ffmpeg.probe(base + "?token=" + token(Role.ERV_CREW, Set.of("east")), "tcp");
+    assertThat(otherRegion.exit()).isNotZero();
+    assertThat(otherRegion.output()).contains("403");
+    assertThat(Ffmpeg.probe(base + "?token=" + token(Role.OPERATOR, Set.of()).replace('.', 'x') + ".a.b", "tcp").output())
+        .contains("401");
   }
 
   @Test

@@ -45,6 +45,26 @@ public final class GatewayProcess implements AutoCloseable {
     pump.start();
   }
 
+  /** The bootstrap administrator's secret every test process gets unless the test sets its own. */
+  public static final String ADMIN_SECRET = "test-admin-secret";
+
+  /** Logs in over the API; the access token. */
+  public static String login(int httpPort, String username, String password) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/auth/token"))
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new io.vertx.core.json.JsonObject()
+            .put("username", username).put("password", password).encode())).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    return new io.vertx.core.json.JsonObject(res.body()).getString("accessToken");
+  }
+
+  /** The bootstrap administrator's token. */
+  public String adminToken() throws Exception {
+    return login(httpPort, "admin", ADMIN_SECRET);
+  }
+
   public static Path jar() {
     Path jar = Path.of(System.getProperty("gateway.jar", "target/safecity-gateway.jar"));
     assertThat(jar).as("packaged jar (run through `mvn verify`)").exists();
@@ -61,6 +81,8 @@ public final class GatewayProcess implements AutoCloseable {
     Map<String, String> all = new HashMap<>(env);
     all.putIfAbsent("SAFECITY_MQTT_ENABLED", "false");
     all.putIfAbsent("SAFECITY_RTSP_PORT", String.valueOf(Ports.free()));
+    all.putIfAbsent("SAFECITY_RTSP_UDP_RTP_PORT", "0");
+    all.putIfAbsent("SAFECITY_BOOTSTRAP_ADMIN_SECRET", ADMIN_SECRET);
     e.putAll(all);
     String port = all.getOrDefault("SAFECITY_HTTP_PORT", "8080");
     int http = port.matches("\\d+") ? Integer.parseInt(port) : -1;

@@ -1,0 +1,104 @@
+package org.safecity.gateway.api;
+
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.safecity.gateway.auth.Principal;
+import org.safecity.gateway.auth.Tokens;
+
+/**
+ * Authentication for {@code /api/v1}: a Bearer token on every request but the public ones, then the caller's
+ * rate limit. Runs before request validation, so an anonymous caller learns nothing about the contract's
+ * checks. Failures are 401 problem details with the token's precise fault, and {@code WWW-Authenticate}.
+ */
+public final class ApiAuth {
+  static final String PRINCIPAL = "safecity.principal";
+  /** Paths of operations whose contract security is empty (the spec, the login): reachable without a token. */
+  private volatile Set<String> publicPaths = Set.of();
+
+  private final Tokens tokens;
+  private final RateLimiter limiter;
+
+  public ApiAuth(Tokens tokens, RateLimiter limiter) {
+    this.tokens = tokens;
+    this.limiter = limiter;
+  }
+
+  void publicPaths(Set<String> paths) {
+    publicPaths = Set.copyOf(paths);
+  }
+
+  /** The root handler: tokens for /api/ (except the public operations), limits for everyone there. */
+  void handle(RoutingContext rc) {
+    String path = rc.normalizedPath();
+    if (!path.startsWith("/api/")) {
+      rc.next();
+      return;
+    }
+    if (publicPaths.contains(path)) {
+      // Logins are limited per address: a password-guessing client meets 429 long before bcrypt's cost adds up.
+      if (limited(rc, "addr:" + rc.request().remoteAddress().hostAddress())) {
+        return;
+      }
+      rc.next();
+      return;
+    }
+    String token = bearer(rc, path.equals("/api/v1/events/stream"));
+    tokens.verify(token).onComplete(ar -> {
+      if (ar.failed()) {
+        String why = ar.cause() instanceof Tokens.Refused ? ar.cause().getMessage() : "token could not be checked";
+        rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"safecity\", error=\"invalid_token\", error_description=\""
+            + why.replace("\"", "'") + "\"");
+        Problems.send(rc, 401, "Unauthorized", token == null ? "a Bearer token is required (POST /api/v1/auth/token)" : why);
+        return;
+      }
+      Principal p = ar.result();
+      rc.put(PRINCIPAL, p);
+      if (!limited(rc, "sub:" + p.id())) {
+        rc.next();
+      }
+    });
+  }
+
+  private boolean limited(RoutingContext rc, String key) {
+    long wait = limiter.acquire(key, System.nanoTime());
+    if (wait == 0) {
+      return false;
+    }
+    rc.response().putHeader("Retry-After", String.valueOf(wait));
+    Problems.send(rc, 429, "Too Many Requests", "request rate limit reached; retry in " + wait + " s");
+    return true;
+  }
+
+  /** From {@code Authorization: Bearer}, or for the event stream (browsers' EventSource sends no headers) {@code access_token}. */
+  private static String bearer(RoutingContext rc, boolean queryAllowed) {
+    String h = rc.request().getHeader("Authorization");
+    if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return h.substring(7).trim();
+    }
+    if (queryAllowed) {
+      return rc.request().getParam("access_token");
+    }
+    return null;
+  }
+
+  public static Principal principal(RoutingContext rc) {
+    return rc.get(PRINCIPAL);
+  }
+
+  /** Ends the request with 403 unless the caller satisfies {@code rule}; true when it may go on. */
+  public static boolean allow(RoutingContext rc, Predicate<Principal> rule, String needed) {
+    Principal p = principal(rc);
+    if (p != null && rule.test(p)) {
+      return true;
+    }
+    Problems.send(rc, 403, "Forbidden", (p == null ? "anonymous" : p.role().wire() + " " + p.id())
+        + " may not do this: " + needed);
+    return false;
+  }
+
+  /** The address the request came from, for the audit log. */
+  static String remote(RoutingContext rc) {
+    return rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
+  }
+}

@@ -1,0 +1,55 @@
+package org.safecity.gateway.auth;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An authenticated caller, as its token states it: the rules of what it may see are here, in plain Java.
+ *
+ * @param id      username or client id (the token's {@code sub})
+ * @param role    what the account is for
+ * @param unit    an ERV crew's unit id
+ * @param regions the regions it sees; empty means every region (staff)
+ * @param scopes  an agency's grants, e.g. {@code alarms:read}, {@code plates:read}, {@code faces:read}
+ */
+public record Principal(String id, Role role, Optional<String> unit, Set<String> regions, Set<String> scopes) {
+  public static final String ALARMS_READ = "alarms:read";
+  public static final String EVENTS_READ = "events:read";
+  public static final String CAMERAS_READ = "cameras:read";
+  public static final String VIDEO_READ = "video:read";
+
+  public Principal {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(role, "role");
+    unit = Objects.requireNonNullElse(unit, Optional.empty());
+    regions = Set.copyOf(regions);
+    scopes = Set.copyOf(scopes);
+  }
+
+  /** True when it may see things of {@code region} (a null region, such as a gateway-wide event, staff only). */
+  public boolean seesRegion(String region) {
+    if (regions.isEmpty()) {
+      return role.isStaff() || role == Role.AGENCY;
+    }
+    return region != null && regions.contains(region);
+  }
+
+  public boolean hasScope(String scope) {
+    return role.isStaff() || scopes.contains(scope);
+  }
+
+  /** Staff, a crew, or an agency granted {@code scope}. */
+  public boolean mayRead(String scope) {
+    return role.isStaff() || role == Role.ERV_CREW || scopes.contains(scope);
+  }
+
+  public boolean is(Role... any) {
+    for (Role r : any) {
+      if (r == role) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,149 @@
+package org.safecity.gateway.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.safecity.gateway.config.GatewayConfig.AuthConfig;
+
+/**
+ * Issues and checks the API's tokens (vertx-auth-jwt). Only the configured algorithm is accepted, so
+ * {@code alg: none} and algorithm confusion (an HS256 token keyed with the public key) fail before any
+ * signature check; expiry, not-before, issuer and audience are checked here with this node's clock, each with
+ * its own reason, so a client learns exactly why it was refused.
+ */
+public final class Tokens {
+  /** Why a token was refused; the message is safe to return to the client. */
+  public static final class Refused extends RuntimeException {
+    public Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** An issued token and its lifetime. */
+  public record Issued(String token, long expiresInSeconds) {
+  }
+
+  private final JWTAuth jwt;
+  private final AuthConfig config;
+  private final Clock clock;
+
+  public Tokens(Vertx vertx, SigningKeys keys, AuthConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(keys.algorithm()).setBuffer(keys.publicPem()))
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(keys.algorithm()).setBuffer(keys.privatePem()))
+        // expiry and the rest are judged below, with precise reasons and this node's clock
+        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
+  }
+
+  public Issued issue(Principal p) {
+    long now = clock.instant().getEpochSecond();
+    long lifetime = config.tokenLifetime().toSeconds();
+    JsonObject claims = new JsonObject()
+        .put("sub", p.id())
+        .put("iss", config.issuer())
+        .put("aud", config.audience())
+        .put("iat", now)
+        .put("nbf", now)
+        .put("exp", now + lifetime)
+        .put("jti", UUID.randomUUID().toString())
+        .put("role", p.role().wire())
+        .put("regions", new JsonArray(p.regions().stream().sorted().toList()))
+        .put("scopes", new JsonArray(p.scopes().stream().sorted().toList()));
+    p.unit().ifPresent(u -> claims.put("unit", u));
+    // claims carry their own timestamps; JWTOptions must not add a second iat
+    String token = jwt.generateToken(claims, new JWTOptions().setAlgorithm(config.algorithm()).setNoTimestamp(true));
+    return new Issued(token, lifetime);
+  }
+
+  /** The principal a token speaks for; fails with {@link Refused} saying why. */
+  public Future<Principal> verify(String token) {
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(new Refused("no token"));
+    }
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) {
+      return Future.failedFuture(new Refused("malformed token: expected header.payload.signature"));
+    }
+    String alg;
+    try {
+      alg = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8)).getString("alg");
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new Refused("malformed token header"));
+    }
+    if (!config.algorithm().equals(alg)) {
+      return Future.failedFuture(new Refused("token algorithm " + alg + " is not accepted; tokens are " + config.algorithm()));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(e -> Future.failedFuture(new Refused("token signature or format is invalid")))
+        .compose(user -> {
+          try {
+            return Future.succeededFuture(claims(user.attributes().getJsonObject("accessToken")));
+          } catch (Refused r) {
+            return Future.failedFuture(r);
+          }
+        });
+  }
+
+  private Principal claims(JsonObject c) {
+    long now = clock.instant().getEpochSecond();
+    long skew = config.clockSkew().toSeconds();
+    Long exp = number(c, "exp");
+    if (exp == null) {
+      throw new Refused("token has no expiry (exp)");
+    }
+    if (now > exp + skew) {
+      throw new Refused("token expired " + Duration.ofSeconds(now - exp) + " ago");
+    }
+    Long nbf = number(c, "nbf");
+    if (nbf != null && now + skew < nbf) {
+      throw new Refused("token not valid before " + java.time.Instant.ofEpochSecond(nbf));
+    }
+    if (!config.issuer().equals(c.getValue("iss"))) {
+      throw new Refused("token issuer " + c.getValue("iss") + " is not " + config.issuer());
+    }
+    Object aud = c.getValue("aud");
+    boolean audienceOk = aud instanceof String s ? s.equals(config.audience())
+        : aud instanceof JsonArray a && a.contains(config.audience());
+    if (!audienceOk) {
+      throw new Refused("token audience " + aud + " is not " + config.audience());
+    }
+    Optional<Role> role = Role.fromWire(String.valueOf(c.getValue("role")));
+    if (role.isEmpty() || !(c.getValue("sub") instanceof String sub)) {
+      throw new Refused("token lacks a known role or subject");
+    }
+    return new Principal(sub, role.get(), Optional.ofNullable(c.getString("unit")), strings(c, "regions"),
+        strings(c, "scopes"));
+  }
+
+  private static Long number(JsonObject c, String key) {
+    return c.getValue(key) instanceof Number n ? n.longValue() : null;
+  }
+
+  private static Set<String> strings(JsonObject c, String key) {
+    Set<String> out = new HashSet<>();
+    if (c.getValue(key) instanceof JsonArray a) {
+      a.forEach(v -> {
+        if (v instanceof String s) {
+          out.add(s);
+        }
+      });
+    }
+    return out;
+  }
+}
