@@ -37,11 +37,16 @@ import org.safecity.gateway.ops.Blocking;
 import org.safecity.gateway.ops.Logging;
 import org.safecity.gateway.ops.Readiness;
 import org.safecity.gateway.ops.Readiness.Check;
+import org.safecity.gateway.core.Box;
 import org.safecity.gateway.core.CameraWatch;
+import org.safecity.gateway.core.GeoPoint;
 import org.safecity.gateway.devices.CameraEntry;
 import org.safecity.gateway.devices.CredentialVerifier;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
+import org.safecity.gateway.incidents.AlarmProjector;
+import org.safecity.gateway.incidents.Incidents;
+import org.safecity.gateway.incidents.Outbox;
 import org.safecity.gateway.mqtt.BoxCommands;
 import org.safecity.gateway.mqtt.MqttVerticle;
 import org.safecity.gateway.mqtt.PayloadValidator;
@@ -80,6 +85,8 @@ public final class Gateway {
   private BoxCommands commands;
   private StreamHub streams;
   private Tokens tokens;
+  private Outbox outbox;
+  private AlarmProjector alarms;
   private CredentialVerifier accountSecrets;
 
   private Gateway(GatewayConfig config) {
@@ -208,9 +215,14 @@ public final class Gateway {
         START_TIMEOUT, "bootstrap administrator");
     RateLimiter limiter = new RateLimiter(config.auth().requestsPerSecond(), config.auth().requestBurst());
     vertx.setPeriodic(60_000, id -> limiter.sweep(System.nanoTime()));
+    outbox = new Outbox(vertx, database.pool(), eventLog);
+    outbox.start();
+    alarms = new AlarmProjector(vertx, database.pool(), outbox, this::locate);
+    alarms.start();
+    Incidents incidents = new Incidents(database.pool(), outbox, Clock.systemUTC());
     readiness.expect("http");
     var http = new HttpVerticle.Services(config.http(), contract, eventLog, readiness, metrics,
-        new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter);
+        new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter, incidents);
     deployEdge(() -> new HttpVerticle(http), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");
@@ -255,6 +267,11 @@ public final class Gateway {
     LOG.info("gateway started http={} store={}", config.http().port(), embedded != null ? "embedded" : "external");
   }
 
+  /** Where a box or camera is installed, for incidents raised about it. */
+  private Optional<GeoPoint> locate(String deviceId) {
+    return registry.box(deviceId).map(Box::location).or(() -> registry.camera(deviceId).map(CameraEntry::location));
+  }
+
   private static List<CameraWatch.Camera> watched(java.util.Collection<CameraEntry> cameras) {
     return cameras.stream().map(c -> new CameraWatch.Camera(c.id(), c.boxId(), c.region())).toList();
   }
@@ -295,6 +312,12 @@ public final class Gateway {
       }
       if (health != null) {
         health.stop();
+      }
+      if (alarms != null) {
+        alarms.stop();
+      }
+      if (outbox != null) {
+        outbox.stop();
       }
       if (eventLog != null) {
         int pending = eventLog.pending();

@@ -19,6 +19,7 @@ import org.safecity.gateway.auth.Principal;
 import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.bus.EventMessages;
 import org.safecity.gateway.config.GatewayConfig.HttpConfig;
+import org.safecity.gateway.incidents.Incidents;
 import org.safecity.gateway.ops.Readiness;
 import org.safecity.gateway.ops.Listening;
 import org.safecity.gateway.store.EventLog;
@@ -35,12 +36,13 @@ public final class HttpVerticle extends VerticleBase {
   private final CameraStatus cameras;
   private final ApiAuth auth;
   private final AuthRoutes authRoutes;
+  private final IncidentRoutes incidentRoutes;
   private HttpServer server;
 
   /** What the HTTP edge serves. */
   public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
-                         Audit audit, RateLimiter limiter) {
+                         Audit audit, RateLimiter limiter, Incidents incidents) {
   }
 
   public HttpVerticle(Services s) {
@@ -52,6 +54,7 @@ public final class HttpVerticle extends VerticleBase {
     this.cameras = s.cameras();
     this.auth = new ApiAuth(s.tokens(), s.limiter());
     this.authRoutes = new AuthRoutes(s.accounts(), s.tokens(), s.audit());
+    this.incidentRoutes = new IncidentRoutes(s.incidents());
   }
 
   @Override
@@ -70,6 +73,15 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("listAccounts").addHandler(authRoutes::listAccounts);
     builder.getRoute("createAccount").addHandler(authRoutes::createAccount);
     builder.getRoute("listAudit").addHandler(authRoutes::listAudit);
+    builder.getRoute("listAlarms").addHandler(incidentRoutes::listAlarms);
+    builder.getRoute("listIncidents").addHandler(incidentRoutes::listIncidents);
+    builder.getRoute("getIncident").addHandler(incidentRoutes::getIncident);
+    builder.getRoute("takeIncidentStep").addHandler(incidentRoutes::takeStep);
+    builder.getRoute("proposeUnit").addHandler(incidentRoutes::propose);
+    builder.getRoute("listUnits").addHandler(incidentRoutes::listUnits);
+    builder.getRoute("createUnit").addHandler(incidentRoutes::createUnit);
+    builder.getRoute("reportUnitPosition").addHandler(incidentRoutes::reportPosition);
+    builder.getRoute("setUnitStatus").addHandler(incidentRoutes::setStatus);
     builder.getRoute("listEvents").addHandler(this::listEvents);
     builder.getRoute("listCameras").addHandler(rc -> {
       if (!ApiAuth.allow(rc, p -> p.mayRead(Principal.CAMERAS_READ), "scope " + Principal.CAMERAS_READ)) {

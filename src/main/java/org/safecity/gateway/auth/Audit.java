@@ -19,7 +19,13 @@ public final class Audit {
   }
 
   public Future<Void> record(Principal who, String action, String target, String remote, Map<String, Object> details) {
-    return pool.preparedQuery("INSERT INTO audit_log (principal, role, action, target, remote, details) VALUES ($1, $2, $3, $4, $5, $6)")
+    return record(pool, who, action, target, remote, details);
+  }
+
+  /** Within the caller's transaction: the audited change and its entry commit together. */
+  public static Future<Void> record(io.vertx.sqlclient.SqlClient client, Principal who, String action, String target,
+      String remote, Map<String, Object> details) {
+    return client.preparedQuery("INSERT INTO audit_log (principal, role, action, target, remote, details) VALUES ($1, $2, $3, $4, $5, $6)")
         .execute(Tuple.of(who.id(), who.role().wire(), action, target, remote, new JsonObject(details)))
         .mapEmpty();
   }

@@ -77,7 +77,7 @@ public record GatewayConfig(
             (Duration) v.get("store.connectTimeout")),
         new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
         new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
-        new AuthConfig((String) v.get("auth.algorithm"), nonEmpty(v.get("auth.privateKeyFile")).map(Path::of),
+        new AuthConfig(((String) v.get("auth.algorithm")).toUpperCase(java.util.Locale.ROOT), nonEmpty(v.get("auth.privateKeyFile")).map(Path::of),
             nonEmpty(v.get("auth.publicKeyFile")).map(Path::of), (String) v.get("auth.issuer"), (String) v.get("auth.audience"),
             (Duration) v.get("auth.tokenLifetime"), (Duration) v.get("auth.clockSkew"), (int) v.get("auth.passwordBcryptCost"),
             (int) v.get("auth.requestsPerSecond"), (int) v.get("auth.requestBurst"), (int) v.get("auth.maxStreamsPerPrincipal")),

@@ -50,7 +50,7 @@ public final class Settings {
         string("http.host", "0.0.0.0", "address the HTTP server binds"),
         port("http.port", 8080, "HTTP port"),
         integer("http.maxBodyBytes", 1_048_576, 1024, 104_857_600, "largest request body accepted; larger gets 413"),
-        choice("auth.algorithm", "ES256", List.of("ES256", "RS256"), "signature algorithm of the tokens the gateway issues and accepts (only this one)"),
+        choice("auth.algorithm", "es256", List.of("es256", "rs256"), "signature algorithm of the tokens the gateway issues and accepts (only this one)"),
         string("auth.privateKeyFile", "", "PEM (PKCS#8) private key for signing tokens; empty = generated once into data.dir/keys"),
         string("auth.publicKeyFile", "", "PEM public key matching auth.privateKeyFile; other nodes need the same pair"),
         string("auth.issuer", "safecity-gateway", "iss of issued tokens; tokens with another issuer are refused"),

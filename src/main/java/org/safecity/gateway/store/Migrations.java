@@ -30,7 +30,8 @@ public final class Migrations {
       "V1__event_log.sql",
       "V2__devices.sql",
       "V3__mqtt.sql",
-      "V4__accounts_audit.sql");
+      "V4__accounts_audit.sql",
+      "V5__alarms_incidents.sql");
 
   public record Script(int version, String name, String sql) {
   }

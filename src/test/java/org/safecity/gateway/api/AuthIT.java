@@ -129,6 +129,20 @@ class AuthIT {
     assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
   }
 
+  /** Logs in against any gateway's port (used by the other API tests). */
+  static String loginAt(int httpPort, String user, String password) throws Exception {
+    var res = OpenApiResponses.check("POST", "/api/v1/auth/token", HTTP.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + httpPort + "/api/v1/auth/token")).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("username", user).put("password", password).encode()))
+        .build(), HttpResponse.BodyHandlers.ofString()));
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    return new JsonObject(res.body()).getString("accessToken");
+  }
+
+  static String detailOf(HttpResponse<String> res) {
+    return new JsonObject(res.body()).getString("detail");
+  }
+
   static String detail(HttpResponse<String> res) {
     return new JsonObject(res.body()).getString("detail");
   }
