@@ -50,6 +50,7 @@ import org.safecity.gateway.incidents.Outbox;
 import org.safecity.gateway.mqtt.BoxCommands;
 import org.safecity.gateway.mqtt.MqttVerticle;
 import org.safecity.gateway.mqtt.PayloadValidator;
+import org.safecity.gateway.rtsp.PullSources;
 import org.safecity.gateway.rtsp.RtspAuth;
 import org.safecity.gateway.rtsp.RtspVerticle;
 import org.safecity.gateway.rtsp.StreamHub;
@@ -240,10 +241,13 @@ public final class Gateway {
         edgeDeployments.add(Blocking.await(vertx.deployVerticle(udp), START_TIMEOUT, "rtsp udp"));
       }
       AtomicInteger connections = new AtomicInteger();
+      PullSources pulls = new PullSources(rc, registry, streams, udp, metrics);
       var services = new RtspVerticle.Services(rc, registry, new RtspAuth(registry, tokens, Clock.systemUTC()), streams, udp,
-          new RtspVerticle.Metrics(metrics, connections), connections);
+          new RtspVerticle.Metrics(metrics, connections), connections, pulls);
       int instances = rc.instances() > 0 ? rc.instances() : Runtime.getRuntime().availableProcessors();
       deployEdge(() -> new RtspVerticle(services), instances, "rtsp");
+      // Undeployed with the edges in stop(), so every pull session ends before the hub closes its streams.
+      edgeDeployments.add(Blocking.await(vertx.deployVerticle(pulls), START_TIMEOUT, "rtsp pull sources"));
     }
 
     String store = embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
@@ -272,8 +276,14 @@ public final class Gateway {
     return registry.box(deviceId).map(Box::location).or(() -> registry.camera(deviceId).map(CameraEntry::location));
   }
 
-  private static List<CameraWatch.Camera> watched(java.util.Collection<CameraEntry> cameras) {
-    return cameras.stream().map(c -> new CameraWatch.Camera(c.id(), c.boxId(), c.region())).toList();
+  /**
+   * The cameras whose silence means trouble: with rtsp.pullOnDemand a pulled camera is silent whenever nobody
+   * reads it, so it is left out rather than reported stalled and offline all day.
+   */
+  private List<CameraWatch.Camera> watched(java.util.Collection<CameraEntry> cameras) {
+    boolean onDemand = config.rtsp().enabled() && config.rtsp().pullOnDemand();
+    return cameras.stream().filter(c -> !(onDemand && c.source().isPresent()))
+        .map(c -> new CameraWatch.Camera(c.id(), c.boxId(), c.region())).toList();
   }
 
   /** A wildcard bind address is shown as localhost, which is what a person on this machine types. */
@@ -409,4 +419,5 @@ public final class Gateway {
   public GatewayConfig config() {
     return config;
   }
+
 }

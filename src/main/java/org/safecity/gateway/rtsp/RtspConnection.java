@@ -410,10 +410,19 @@ final class RtspConnection {
 
   private Future<Reply> describe(Target t, CameraEntry cam) {
     Optional<CameraStream> stream = services.hub().stream(cam.id());
-    if (stream.isEmpty()) {
-      return Future.succeededFuture(Reply.error(HttpResponseStatus.NOT_FOUND, "camera " + cam.id() + " is not streaming now"));
+    if (stream.isPresent()) {
+      return describe(t, cam, stream.get());
     }
-    return stream.get().describe().map(sdp -> Reply.of(HttpResponseStatus.OK)
+    // An on-demand pull source starts now; the reader waits for it (bounded by the pull client).
+    return services.demand().demand(cam.id())
+        .map(started -> started.compose(s -> describe(t, cam, s), e -> Future.succeededFuture(
+            Reply.error(HttpResponseStatus.NOT_FOUND, "camera " + cam.id() + " is not streaming now: " + e.getMessage()))))
+        .orElseGet(() -> Future.succeededFuture(Reply.error(HttpResponseStatus.NOT_FOUND, "camera " + cam.id()
+            + " is not streaming now")));
+  }
+
+  private Future<Reply> describe(Target t, CameraEntry cam, CameraStream stream) {
+    return stream.describe().map(sdp -> Reply.of(HttpResponseStatus.OK)
         .header("Content-Base", t.base(cam.id()))
         .withBody(sdp, "application/sdp"));
   }

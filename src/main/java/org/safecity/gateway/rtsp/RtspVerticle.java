@@ -29,9 +29,12 @@ import org.slf4j.LoggerFactory;
 public final class RtspVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RtspVerticle.class);
 
-  /** What the edge depends on; {@code udp} is null when UDP transport is off. */
+  /**
+   * What the edge depends on; {@code udp} is null when UDP transport is off; {@code demand} starts on-demand
+   * pull sources for readers.
+   */
   public record Services(RtspConfig config, DeviceRegistry registry, RtspAuth auth, StreamHub hub, UdpTransport udp,
-                         Metrics metrics, AtomicInteger connections) {
+                         Metrics metrics, AtomicInteger connections, StreamDemand demand) {
   }
 
   /** The edge's counters, for /metrics. */
