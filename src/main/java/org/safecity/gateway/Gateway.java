@@ -223,7 +223,8 @@ public final class Gateway {
     Incidents incidents = new Incidents(database.pool(), outbox, Clock.systemUTC());
     readiness.expect("http");
     var http = new HttpVerticle.Services(config.http(), contract, eventLog, readiness, metrics,
-        new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter, incidents);
+        new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter, incidents,
+        new HttpVerticle.BoxRoutesDeps(registry, health, commands, database.pool()));
     deployEdge(() -> new HttpVerticle(http), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");

@@ -19,7 +19,11 @@ import org.safecity.gateway.auth.Principal;
 import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.bus.EventMessages;
 import org.safecity.gateway.config.GatewayConfig.HttpConfig;
+import org.safecity.gateway.devices.DeviceRegistry;
+import org.safecity.gateway.health.BoxHealthService;
 import org.safecity.gateway.incidents.Incidents;
+import org.safecity.gateway.mqtt.BoxCommands;
+import io.vertx.sqlclient.Pool;
 import org.safecity.gateway.ops.Readiness;
 import org.safecity.gateway.ops.Listening;
 import org.safecity.gateway.store.EventLog;
@@ -37,12 +41,17 @@ public final class HttpVerticle extends VerticleBase {
   private final ApiAuth auth;
   private final AuthRoutes authRoutes;
   private final IncidentRoutes incidentRoutes;
+  private final BoxRoutes boxRoutes;
   private HttpServer server;
 
   /** What the HTTP edge serves. */
   public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
-                         Audit audit, RateLimiter limiter, Incidents incidents) {
+                         Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes) {
+  }
+
+  /** What the box routes read and write. */
+  public record BoxRoutesDeps(DeviceRegistry registry, BoxHealthService health, BoxCommands commands, Pool pool) {
   }
 
   public HttpVerticle(Services s) {
@@ -55,6 +64,7 @@ public final class HttpVerticle extends VerticleBase {
     this.auth = new ApiAuth(s.tokens(), s.limiter());
     this.authRoutes = new AuthRoutes(s.accounts(), s.tokens(), s.audit());
     this.incidentRoutes = new IncidentRoutes(s.incidents());
+    this.boxRoutes = new BoxRoutes(s.boxes().registry(), s.boxes().health(), s.boxes().commands(), s.boxes().pool(), s.audit());
   }
 
   @Override
@@ -73,6 +83,10 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("listAccounts").addHandler(authRoutes::listAccounts);
     builder.getRoute("createAccount").addHandler(authRoutes::createAccount);
     builder.getRoute("listAudit").addHandler(authRoutes::listAudit);
+    builder.getRoute("listBoxes").addHandler(boxRoutes::listBoxes);
+    builder.getRoute("getBox").addHandler(boxRoutes::getBox);
+    builder.getRoute("listBoxTelemetry").addHandler(boxRoutes::listTelemetry);
+    builder.getRoute("sendBoxCommand").addHandler(boxRoutes::sendCommand);
     builder.getRoute("listAlarms").addHandler(incidentRoutes::listAlarms);
     builder.getRoute("listIncidents").addHandler(incidentRoutes::listIncidents);
     builder.getRoute("getIncident").addHandler(incidentRoutes::getIncident);

@@ -31,7 +31,8 @@ public final class Migrations {
       "V2__devices.sql",
       "V3__mqtt.sql",
       "V4__accounts_audit.sql",
-      "V5__alarms_incidents.sql");
+      "V5__alarms_incidents.sql",
+      "V6__event_log_source.sql");
 
   public record Script(int version, String name, String sql) {
   }

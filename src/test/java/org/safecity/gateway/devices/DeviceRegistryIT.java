@@ -190,7 +190,8 @@ class DeviceRegistryIT {
     Path file = files.resolve("devices.yaml");
     Files.copy(Path.of("gateway-config/devices.example.yaml"), file);
     start(Optional.of(file));
-    List<String> plain = List.of("change-me", "change-me-too", "change-me-three", "change-me-publish", "change-me-read");
+    List<String> plain = List.of("change-me", "change-me-too", "change-me-three", "change-me-publish", "change-me-read",
+        "change-me-read-3");
     List<String> stored = new ArrayList<>();
     rows("SELECT secret_hash FROM boxes").forEach(row -> stored.add(row.getString(0)));
     rows("SELECT publish_secret_hash, read_secret_hash FROM cameras").forEach(row -> {
@@ -200,7 +201,7 @@ class DeviceRegistryIT {
         }
       }
     });
-    assertThat(stored).hasSize(4 + 2);
+    assertThat(stored).hasSize(4 + 3);
     assertThat(stored).allSatisfy(h -> {
       assertThat(h).startsWith("$2").matches(Bcrypt.HASH);
       assertThat(plain).noneMatch(h::contains);

@@ -42,7 +42,10 @@ class MqttBadInputIT {
   static void start() throws Exception {
     postgres = new TestPostgres(dir.resolve("pg"));
     Path devices = dir.resolve("devices.yaml");
+    // box-2 is the bystander: hostile sessions log in as box-1, and a late one may take box-1's session over.
     Files.writeString(devices, "boxes:\n  - id: box-1\n    secret: \"s1\"\n    region: east\n"
+        + "    location: { lat: 24.86, lon: 67.01 }\n    cameras: []\n"
+        + "  - id: box-2\n    secret: \"s2\"\n    region: east\n"
         + "    location: { lat: 24.86, lon: 67.01 }\n    cameras: []\ncameras: []\n");
     port = Ports.free();
     gateway = Gateway.start(ConfigLoader.load(Optional.empty(), Map.of(
@@ -119,7 +122,7 @@ class MqttBadInputIT {
 
   static void goodClientStillServed() throws Exception {
     Cli.Result r = Cli.run(Duration.ofSeconds(20), null, "mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(port),
-        "-u", "box-1", "-P", "s1", "-i", "box-1", "-q", "1", "-t", "boxes/box-1/events", "-m", "{\"type\":\"reboot\"}");
+        "-u", "box-2", "-P", "s2", "-i", "box-2", "-q", "1", "-t", "boxes/box-2/events", "-m", "{\"type\":\"reboot\"}");
     assertThat(r.exit()).as(r.output()).isZero();
   }
 

@@ -68,6 +68,7 @@ class RtspBadInputIT {
         Map.entry("SAFECITY_RTSP_MAX_HEADER_BYTES", "2048"),
         Map.entry("SAFECITY_RTSP_MAX_SDP_BYTES", "4096"),
         Map.entry("SAFECITY_RTSP_MAX_SESSIONS_PER_CONNECTION", "2"),
+        Map.entry("SAFECITY_RTSP_SESSION_TIMEOUT", "5s"),
         Map.entry("SAFECITY_DEVICES_FILE", devices.toString()),
         Map.entry("SAFECITY_DEVICES_BCRYPT_COST", "4"))));
     goodCamera = Ffmpeg.push("rtsp://cam-good:pub-cam-good@127.0.0.1:" + port + "/cam-good", "libx264", "320x240", "tcp", 25);
@@ -200,7 +201,7 @@ class RtspBadInputIT {
       assertThat(setup.status()).isEqualTo(200);
       String session = setup.header("Session").split(";")[0];
       assertThat(c.request("RECORD", url("cam-evil"), Map.of("Session", session), null).status()).isEqualTo(200);
-      long malformedBefore = gateway.streams().snapshot("cam-evil").orElseThrow().malformedPackets();
+      var before = gateway.streams().snapshot("cam-evil").orElseThrow(); // stats outlive streams: compare deltas
       c.interleaved(0, new byte[] {0x40, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0x65}); // RTP version 1
       c.interleaved(0, new byte[] {(byte) 0x80, 96}); // shorter than an RTP header
       c.interleaved(0, rtp(2, 3000, true, new byte[] {0x7c, 0x05, 1, 2, 3})); // FU-A end without a start
@@ -210,9 +211,10 @@ class RtspBadInputIT {
       c.interleaved(0, rtp(6, 9000, true, new byte[] {0x65, (byte) 0x88, 0, 1})); // a whole (IDR) unit
       assertThat(c.request("GET_PARAMETER", url("cam-evil"), Map.of("Session", session), null).status()).isEqualTo(200);
       var s = gateway.streams().snapshot("cam-evil").orElseThrow();
-      assertThat(s.malformedPackets() - malformedBefore).isEqualTo(2);
-      assertThat(s.framesDiscarded()).as("FU-A without start, FU-A with a gap").isGreaterThanOrEqualTo(2);
-      assertThat(s.frames()).as("only the whole unit counts as a frame").isEqualTo(1);
+      assertThat(s.malformedPackets() - before.malformedPackets()).isEqualTo(2);
+      assertThat(s.framesDiscarded() - before.framesDiscarded()).as("FU-A without start, FU-A with a gap")
+          .isGreaterThanOrEqualTo(2);
+      assertThat(s.frames() - before.frames()).as("only the whole unit counts as a frame").isEqualTo(1);
     }
     goodCameraStillDecodesWhole();
   }
@@ -230,6 +232,49 @@ class RtspBadInputIT {
       RawRtsp.Response third = c.request("SETUP", url("cam-good") + "/trackID=0", Map.of("Transport", "RTP/AVP/TCP;unicast"), null);
       assertThat(third.status()).isEqualTo(453);
       assertThat(third.body()).contains("rtsp.maxSessionsPerConnection");
+    }
+  }
+
+  @Test
+  void aSilentConnectionIsClosedAfterTheSessionTimeoutAndAKeepaliveHoldsIt() throws Exception {
+    try (RawRtsp idle = new RawRtsp(port); RawRtsp alive = new RawRtsp(port)) {
+      long start = System.nanoTime();
+      assertThat(idle.request("OPTIONS", url("cam-good"), Map.of(), null).status()).isEqualTo(200);
+      assertThat(alive.request("OPTIONS", url("cam-good"), Map.of(), null).status()).isEqualTo(200);
+      for (int i = 0; i < 4; i++) {
+        Thread.sleep(2000);
+        assertThat(alive.request("GET_PARAMETER", url("cam-good"), Map.of(), null).status()).isEqualTo(200);
+      }
+      // the idle one: closed once rtsp.sessionTimeout (5 s) has passed, at the next check (every 1.25 s)
+      assertThat(idle.closedByServer()).isTrue();
+      double after = (System.nanoTime() - start) / 1e9;
+      assertThat(after).isBetween(5.0, 10.0);
+      assertThat(alive.request("OPTIONS", url("cam-good"), Map.of(), null).status()).as("kept alive").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aPublisherGetsReceiverReportsForItsTrack() throws Exception {
+    try (RawRtsp c = new RawRtsp(port)) {
+      Map<String, String> auth = Map.of("Authorization", RawRtsp.basic("cam-evil", "pub-cam-evil"));
+      assertThat(c.request("ANNOUNCE", url("cam-evil"), Map.of("Authorization", auth.get("Authorization"),
+          "Content-Type", "application/sdp"), SDP).status()).isEqualTo(200);
+      RawRtsp.Response setup = c.request("SETUP", url("cam-evil") + "/streamid=0",
+          Map.of("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1;mode=record"), null);
+      String session = setup.header("Session").split(";")[0];
+      assertThat(c.request("RECORD", url("cam-evil"), Map.of("Session", session), null).status()).isEqualTo(200);
+      long deadline = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+      int seq = 100;
+      while (c.frames.stream().noneMatch(f -> f.getKey() == 1) && System.nanoTime() < deadline) {
+        c.interleaved(0, rtp(seq++, seq * 3600L, true, new byte[] {0x65, (byte) 0x88, 0, 1}));
+        c.request("GET_PARAMETER", url("cam-evil"), Map.of("Session", session), null);
+        Thread.sleep(200);
+      }
+      byte[] rr = c.frames.stream().filter(f -> f.getKey() == 1).findFirst().orElseThrow().getValue();
+      assertThat(rr[1] & 0xff).as("RTCP RR").isEqualTo(201);
+      assertThat(rr[0] & 0x1f).as("one report block").isEqualTo(1);
+      long reportedSsrc = java.nio.ByteBuffer.wrap(rr, 8, 4).getInt() & 0xffffffffL;
+      assertThat(reportedSsrc).as("about the publisher's SSRC").isEqualTo(0x01020304L);
     }
   }
 
