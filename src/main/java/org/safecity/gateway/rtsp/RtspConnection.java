@@ -104,8 +104,8 @@ final class RtspConnection {
     final InetSocketAddress[] clientRtcp;
     final UdpTransport.Route[] routes;
     final UdpTransport.Route[] rtcpRoutes;
-    CameraStream stream;
-    Reader reader;
+    volatile CameraStream stream; // read by the UDP transport's context for UDP sessions
+    volatile Reader reader;
 
     Session(String cameraId, boolean publish, Sdp announced, int tracks) {
       this.cameraId = cameraId;
@@ -268,9 +268,9 @@ final class RtspConnection {
         case "DESCRIBE" -> withCamera(t, CameraAccess.READ, req, cam -> describe(t, cam));
         case "ANNOUNCE" -> withCamera(t, CameraAccess.PUBLISH, req, cam -> Future.succeededFuture(announce(t, req)));
         case "SETUP" -> setup(t, req);
-        case "RECORD" -> inSession(req, true, s -> withCamera(t.orCamera(s.cameraId), CameraAccess.PUBLISH, req,
+        case "RECORD" -> inSession(req, t, true, s -> withCamera(t.orCamera(s.cameraId), CameraAccess.PUBLISH, req,
             cam -> Future.succeededFuture(record(s))));
-        case "PLAY" -> inSession(req, false, s -> withCamera(t.orCamera(s.cameraId), CameraAccess.READ, req,
+        case "PLAY" -> inSession(req, t, false, s -> withCamera(t.orCamera(s.cameraId), CameraAccess.READ, req,
             cam -> play(s)));
         case "TEARDOWN" -> Future.succeededFuture(teardown(req));
         case "GET_PARAMETER", "SET_PARAMETER" -> Future.succeededFuture(keepalive(req));
@@ -379,10 +379,15 @@ final class RtspConnection {
     return Optional.empty();
   }
 
-  private Future<Reply> inSession(FullHttpRequest req, boolean publish, java.util.function.Function<Session, Future<Reply>> f) {
+  private Future<Reply> inSession(FullHttpRequest req, Target t, boolean publish,
+      java.util.function.Function<Session, Future<Reply>> f) {
     Optional<Session> s = session(req);
     if (s.isEmpty()) {
       return Future.succeededFuture(Reply.error(RtspResponseStatuses.SESSION_NOT_FOUND, "no such session on this connection"));
+    }
+    if (t.cameraId().isPresent() && !t.cameraId().get().equals(s.get().cameraId)) {
+      return Future.succeededFuture(Reply.error(HttpResponseStatus.BAD_REQUEST, "session " + s.get().id + " is for camera "
+          + s.get().cameraId + ", not " + t.cameraId().get()));
     }
     if (s.get().publish != publish) {
       return Future.succeededFuture(Reply.error(RtspResponseStatuses.METHOD_NOT_VALID, (publish ? "RECORD" : "PLAY")

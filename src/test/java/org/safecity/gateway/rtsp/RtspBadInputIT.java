@@ -223,12 +223,16 @@ class RtspBadInputIT {
   void sessionsPerConnectionAreLimited() throws Exception {
     try (RawRtsp c = new RawRtsp(port)) {
       Map<String, String> auth = Map.of("Authorization", RawRtsp.basic("viewer", "read-secret"));
+      String first = null;
       for (int i = 0; i < 2; i++) {
         RawRtsp.Response r = c.request("SETUP", url("cam-good") + "/trackID=0",
             Map.of("Authorization", auth.get("Authorization"), "Transport", "RTP/AVP/TCP;unicast"), null);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("Transport")).startsWith("RTP/AVP/TCP;unicast;interleaved=");
+        first = first == null ? r.header("Session").split(";")[0] : first;
       }
+      RawRtsp.Response otherCamera = c.request("PLAY", url("cam-evil"), Map.of("Session", first), null);
+      assertThat(otherCamera.status()).as("a session plays only its own camera").isEqualTo(400);
       RawRtsp.Response third = c.request("SETUP", url("cam-good") + "/trackID=0", Map.of("Transport", "RTP/AVP/TCP;unicast"), null);
       assertThat(third.status()).isEqualTo(453);
       assertThat(third.body()).contains("rtsp.maxSessionsPerConnection");
