@@ -308,9 +308,18 @@ public final class CameraSimulator {
       return new long[] {p.sentPackets, p.sentBytes, p.droppedPackets, p.lateFrames, p.maxLagNanos,
           p.state == RtspClient.State.STREAMING ? 1 : 0};
     });
+    // Readers: window figures as of now; loss and state once what is in flight has arrived.
+    Map<RtspClient, long[]> rdAtStop = onLoops(readers, r -> new long[] {r.packets, r.bytes});
     Thread.sleep(readers.isEmpty() ? 0 : 1000);
     Map<RtspClient, long[]> rd = onLoops(readers, r -> new long[] {r.packets, r.bytes, r.lost, r.reordered,
         r.state == RtspClient.State.STREAMING ? 1 : 0, r.matched, r.unmatched});
+    rdAtStop.forEach((r, v) -> {
+      long[] after = rd.get(r);
+      if (after != null) {
+        after[0] = v[0];
+        after[1] = v[1];
+      }
+    });
     out.println(summary(stopNanos, cpuStop, pub, rd).encode());
     out.flush();
   }
