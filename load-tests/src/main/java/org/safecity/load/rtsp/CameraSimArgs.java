@@ -11,7 +11,7 @@ record CameraSimArgs(
     String secretSeed, String readUser, String readSecret, Path file, int fps, int mtu, double rampRate,
     int readersPer, boolean matchSequence, int threads, int readerThreads, Duration tick, Duration keepalive,
     Duration late, Duration rampTimeout, Duration duration, Duration warmup, Duration statsEvery, int writeBufferBytes,
-    boolean perCamera) {
+    boolean perCamera, boolean epoll) {
 
   static final String USAGE = String.join("\n",
       "usage: java -cp safecity-load.jar org.safecity.load.rtsp.CameraSimulator [options]",
@@ -47,7 +47,8 @@ record CameraSimArgs(
       "                              prints the summary, 'exit' closes every session and exits",
       "  --warmup 5s                 with --duration: unmeasured time between ramp end and window",
       "  --stats-every 5s            period of the 'stats ...' lines",
-      "  --per-camera true           per-camera packet counts in the summary (the benchmark's loss check)");
+      "  --per-camera true           per-camera packet counts in the summary (the benchmark's loss check)",
+      "  --epoll true                Netty's native epoll transport when it loads (else NIO)");
 
   static CameraSimArgs parse(String[] argv) {
     Cli c = new Cli(argv, Set.of("help"));
@@ -87,10 +88,11 @@ record CameraSimArgs(
     Duration warmup = c.duration("warmup", Duration.ofSeconds(5));
     Duration statsEvery = c.duration("stats-every", Duration.ofSeconds(5));
     boolean perCamera = !c.has("per-camera") || c.flag("per-camera");
+    boolean epoll = !c.has("epoll") || c.flag("epoll");
     c.finish();
     return new CameraSimArgs(host, port, readerPort, prefix, streams, first, idPrefix, seed, readUser, readSecret,
         Path.of(file), fps, mtu, ramp, readersPer, match, threads, readerThreads, tick, keepalive, late, rampTimeout,
-        duration, warmup, statsEvery, writeBuffer, perCamera);
+        duration, warmup, statsEvery, writeBuffer, perCamera, epoll);
   }
 
   /** Camera ids are {@code <prefix><index, at least 4 digits>}. */

@@ -9,6 +9,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -49,6 +52,7 @@ public final class CameraSimulator {
   private final PrintStream out;
   private EventLoopGroup publisherLoops;
   private EventLoopGroup readerLoops;
+  private Class<? extends Channel> channelClass = NioSocketChannel.class;
   private final Map<EventExecutor, Pacer> pacers = new IdentityHashMap<>();
   private final List<SimPublisher> publishers = new ArrayList<>();
   private final List<SimReader> readers = new ArrayList<>();
@@ -115,9 +119,16 @@ public final class CameraSimulator {
 
   void run() throws Exception {
     say("clip " + args.file() + ": " + clip.describe());
-    publisherLoops = new MultiThreadIoEventLoopGroup(args.threads(), NioIoHandler.newFactory());
+    boolean epoll = args.epoll() && Epoll.isAvailable();
+    say("transport: " + (epoll ? "native epoll" : "NIO" + (args.epoll() ? " (epoll unavailable: "
+        + Epoll.unavailabilityCause() + ")" : "")) + ", " + args.threads() + " publisher event loop(s), "
+        + (args.readerThreads() == 0 ? "readers on the same loops" : args.readerThreads() + " reader event loop(s)"));
+    channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    publisherLoops = new MultiThreadIoEventLoopGroup(args.threads(), epoll ? EpollIoHandler.newFactory()
+        : NioIoHandler.newFactory());
     readerLoops = args.readerThreads() == 0 || args.readers() == 0 ? publisherLoops
-        : new MultiThreadIoEventLoopGroup(args.readerThreads(), NioIoHandler.newFactory());
+        : new MultiThreadIoEventLoopGroup(args.readerThreads(), epoll ? EpollIoHandler.newFactory()
+        : NioIoHandler.newFactory());
     long tick = args.tick().toNanos();
     for (EventExecutor e : publisherLoops) {
       Pacer p = new Pacer();
@@ -187,7 +198,7 @@ public final class CameraSimulator {
   }
 
   private Bootstrap bootstrap(EventLoopGroup group, int writeBuffer) {
-    return new Bootstrap().group(group).channel(NioSocketChannel.class)
+    return new Bootstrap().group(group).channel(channelClass)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(writeBuffer / 2, writeBuffer));
