@@ -336,8 +336,11 @@ public final class RtspBenchmark {
             + "gateway_camera_frames_discarded_total = 0, no frame dropped by the camera; reader sequence gaps");
     JsonObject mem = new JsonObject().put("idle", idle.toJson()).put("loaded", loaded.toJson());
     Long heapPer = idle.heapBytes() >= 0 && loaded.heapBytes() >= 0 ? (loaded.heapBytes() - idle.heapBytes()) / n : null;
+    Long directPer = idle.directBytes() >= 0 && loaded.directBytes() >= 0
+        ? (loaded.directBytes() - idle.directBytes()) / n : null;
     Long rssPer = idle.rssBytes() >= 0 && loaded.rssBytes() >= 0 ? (loaded.rssBytes() - idle.rssBytes()) / n : null;
-    mem.put("heapBytesPerStream", heapPer).put("rssBytesPerStream", rssPer).put("threads", threads);
+    mem.put("heapBytesPerStream", heapPer).put("directBytesPerStream", directPer).put("rssBytesPerStream", rssPer)
+        .put("threads", threads);
     JsonObject lat = w.getJsonObject("latencyMs");
     if (lat != null && lat.getValue("p50") == null) {
       lat = null; // no packet matched: nothing to report
@@ -384,9 +387,10 @@ public final class RtspBenchmark {
             ? String.format(Locale.ROOT, " (JVM and its embedded PostgreSQL; the JVM alone %.3f)", processCpu / seconds) : "",
         publishing > 0 ? cores * 100 / publishing : Double.NaN, mbps > 0 ? cores * 100 / mbps : Double.NaN,
         simCpu / seconds, w.getLong("lateFrames"), w.getDouble("maxLagMs")));
-    say(String.format(Locale.ROOT, "   %s %d: memory %s%s; %d threads", kind, n,
-        heapPer == null ? "" : String.format(Locale.ROOT, "heap %s/stream (%s), ", kib(heapPer), loaded.method()),
-        rssPer == null ? "RSS unknown" : "RSS " + kib(rssPer) + "/stream", threads));
+    say(String.format(Locale.ROOT, "   %s %d: memory per stream (loaded - idle) / %d: %s%s%s; %d threads (%s)", kind,
+        n, n, heapPer == null ? "" : "live heap " + kib(heapPer) + ", ",
+        directPer == null ? "" : "direct " + kib(directPer) + ", ",
+        rssPer == null ? "RSS unknown" : "RSS " + kib(rssPer), threads, loaded.method()));
     return r;
   }
 
@@ -425,10 +429,10 @@ public final class RtspBenchmark {
 
   private void printTable(JsonArray steps) {
     say("== RTSP summary (same run, same machine)");
-    say(String.format(Locale.ROOT, "   %7s  %-9s  %11s  %9s  %9s  %10s  %11s  %11s  %10s  %15s  %8s", "streams", "server",
-        "held/N", "ingest", "CPU", "%core", "%core", "heap", "RSS", "reader latency", "reader"));
-    say(String.format(Locale.ROOT, "   %7s  %-9s  %11s  %9s  %9s  %10s  %11s  %11s  %10s  %15s  %8s", "", "",
-        "zero loss", "Mbit/s", "cores", "/stream", "/Mbit/s", "/stream", "/stream", "p50/p99 ms", "loss"));
+    say(String.format(Locale.ROOT, "   %7s  %-9s  %11s  %9s  %9s  %10s  %11s  %11s  %11s  %11s  %15s  %8s", "streams",
+        "server", "held/N", "ingest", "CPU", "%core", "%core", "live heap", "direct", "RSS", "reader latency", "reader"));
+    say(String.format(Locale.ROOT, "   %7s  %-9s  %11s  %9s  %9s  %10s  %11s  %11s  %11s  %11s  %15s  %8s", "", "",
+        "zero loss", "Mbit/s", "cores", "/stream", "/Mbit/s", "/stream", "/stream", "/stream", "p50/p99 ms", "loss"));
     for (int i = 0; i < steps.size(); i++) {
       JsonObject step = steps.getJsonObject(i);
       for (String kind : List.of("gateway", "gstreamer")) {
@@ -442,11 +446,12 @@ public final class RtspBenchmark {
         }
         JsonObject mem = x.getJsonObject("memory");
         JsonObject lat = x.getJsonObject("readerLatencyMs");
-        say(String.format(Locale.ROOT, "   %7d  %-9s  %11s  %9.1f  %9.3f  %10.3f  %11.3f  %11s  %10s  %15s  %8d",
+        say(String.format(Locale.ROOT, "   %7d  %-9s  %11s  %9.1f  %9.3f  %10.3f  %11.3f  %11s  %11s  %11s  %15s  %8d",
             step.getInteger("streams"), kind, x.getJsonObject("loss").getInteger("heldWithZeroLoss") + "/"
                 + step.getInteger("streams"), x.getDouble("ingestMbitPerS"), x.getDouble("serverCpuCores"),
             num(x, "cpuPerStreamPercent"), num(x, "cpuPerMbitPercent"),
             mem.getLong("heapBytesPerStream") == null ? "-" : kib(mem.getLong("heapBytesPerStream")),
+            mem.getLong("directBytesPerStream") == null ? "-" : kib(mem.getLong("directBytesPerStream")),
             mem.getLong("rssBytesPerStream") == null ? "-" : kib(mem.getLong("rssBytesPerStream")),
             lat == null || lat.getValue("p50") == null ? "-" : String.format(Locale.ROOT, "%.2f/%.2f",
                 num(lat, "p50"), num(lat, "p99")), x.getLong("readerLostPackets")));

@@ -28,9 +28,10 @@ import java.util.concurrent.TimeUnit;
 abstract class RtspTarget implements AutoCloseable {
 
   /** Memory of the server process; -1 = not known. */
-  record Memory(long heapBytes, long rssBytes, String method) {
+  record Memory(long heapBytes, long directBytes, long rssBytes, String method) {
     JsonObject toJson() {
       return new JsonObject().put("heapBytes", heapBytes < 0 ? null : heapBytes)
+          .put("directBytes", directBytes < 0 ? null : directBytes)
           .put("rssBytes", rssBytes < 0 ? null : rssBytes).put("method", method);
     }
   }
@@ -240,46 +241,77 @@ abstract class RtspTarget implements AutoCloseable {
     }
 
     /**
-     * Heap after a full GC ({@code jcmd <pid> GC.run}, then the minimum of 3 reads of {@code jvm_memory_used_bytes}
-     * area=heap from /metrics) and RSS of the JVM (its PostgreSQL children not included).
+     * Live heap: the total of {@code jcmd <pid> GC.class_histogram}, which runs a full GC first and counts only
+     * reachable objects (a read of the heap pools under load would also count the garbage allocated since the
+     * GC). Direct memory: {@code jvm_buffer_memory_used_bytes{id="direct"}} from /metrics (Netty's pooled packet
+     * buffers live there, not on the heap). RSS of the JVM (its PostgreSQL children not included), the minimum
+     * of 3 reads.
      */
     @Override
     Memory memory() throws InterruptedException {
-      String method = "";
-      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-      if (Files.isExecutable(jcmd)) {
+      String method;
+      long heap = liveHeapBytes();
+      if (heap >= 0) {
+        method = "live heap from jcmd GC.class_histogram";
+      } else {
+        method = "heap pools from /metrics (jcmd failed)";
         try {
-          Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.run").redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-          if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
-            method = "jcmd GC.run, then ";
-          }
+          heap = Prometheus.heapBytes(get("/metrics"));
         } catch (IOException e) {
-          // heap without a GC first
+          heap = -1;
         }
       }
-      Thread.sleep(300);
-      long heap = Long.MAX_VALUE;
+      long direct = -1;
+      try {
+        direct = Prometheus.directBytes(get("/metrics"));
+      } catch (IOException e) {
+        // unknown
+      }
       long rss = Long.MAX_VALUE;
       for (int i = 0; i < 3; i++) {
         if (i > 0) {
           Thread.sleep(300);
-        }
-        try {
-          long h = Prometheus.heapBytes(get("/metrics"));
-          if (h >= 0) {
-            heap = Math.min(heap, h);
-          }
-        } catch (IOException e) {
-          // keep the other reads
         }
         long r = Proc.rssBytes(pid());
         if (r >= 0) {
           rss = Math.min(rss, r);
         }
       }
-      return new Memory(heap == Long.MAX_VALUE ? -1 : heap, rss == Long.MAX_VALUE ? -1 : rss,
-          method + "min of 3 reads");
+      return new Memory(heap, direct, rss == Long.MAX_VALUE ? -1 : rss, method + "; direct from /metrics; RSS min of 3");
+    }
+
+    private long liveHeapBytes() throws InterruptedException {
+      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+      if (!Files.isExecutable(jcmd)) {
+        return -1;
+      }
+      try {
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.class_histogram")
+            .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+          return -1;
+        }
+        return histogramTotal(out);
+      } catch (IOException e) {
+        return -1;
+      }
+    }
+
+    /** The bytes of the {@code Total} line of a class histogram; -1 when there is none. */
+    static long histogramTotal(String histogram) {
+      for (String line : histogram.split("\n")) {
+        String t = line.trim();
+        if (t.startsWith("Total")) {
+          String[] f = t.split("\\s+");
+          try {
+            return Long.parseLong(f[f.length - 1]);
+          } catch (NumberFormatException e) {
+            return -1;
+          }
+        }
+      }
+      return -1;
     }
 
     @Override
@@ -371,7 +403,7 @@ abstract class RtspTarget implements AutoCloseable {
           rss = Math.min(rss, r);
         }
       }
-      return new Memory(-1, rss == Long.MAX_VALUE ? -1 : rss, "RSS, min of 3 reads");
+      return new Memory(-1, -1, rss == Long.MAX_VALUE ? -1 : rss, "RSS, min of 3 reads");
     }
   }
 
@@ -391,6 +423,16 @@ abstract class RtspTarget implements AutoCloseable {
         }
       }
       return any ? (long) sum : -1;
+    }
+
+    /** {@code jvm_buffer_memory_used_bytes{id="direct"}}; -1 when absent. */
+    static long directBytes(String text) {
+      for (String line : text.split("\n")) {
+        if (line.startsWith("jvm_buffer_memory_used_bytes{") && line.contains("id=\"direct\"")) {
+          return (long) value(line);
+        }
+      }
+      return -1;
     }
 
     /** Per camera: packets received, packets lost, frames discarded. */

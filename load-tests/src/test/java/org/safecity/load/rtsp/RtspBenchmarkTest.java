@@ -30,6 +30,13 @@ class RtspBenchmarkTest {
     assertEquals(new RtspTarget.CameraCounters(12_345, 0, 0), c.get("cam-0001"));
     assertEquals(new RtspTarget.CameraCounters(17, 3, 1), c.get("cam-0002"));
     assertEquals(31_457_280L, RtspTarget.Prometheus.heapBytes(text));
+    assertEquals(-1, RtspTarget.Prometheus.directBytes(text));
+    assertEquals(95_340_772L, RtspTarget.Prometheus.directBytes("jvm_buffer_memory_used_bytes{id=\"direct\"} 9.5340772E7\n"));
+    assertEquals(14_909_840L, RtspTarget.Gateway.histogramTotal(String.join("\n",
+        " num     #instances         #bytes  class name (module)",
+        "-------------------------------------------------------",
+        "   1:         15249         609960  io.netty.buffer.UnpooledSlicedByteBuf",
+        "Total        295605       14909840")));
   }
 
   @Test
