@@ -32,6 +32,7 @@ public final class Settings {
     SECTIONS.put("eventLog", "The append-only event log (group commit).");
     SECTIONS.put("http", "REST, SSE, GraphQL and ops endpoints.");
     SECTIONS.put("auth", "API tokens (JWT), accounts and limits.");
+    SECTIONS.put("sse", "Server-Sent Events: GET /api/v1/events/stream.");
     SECTIONS.put("mqtt", "Street boxes over MQTT 3.1.1 / 5.");
     SECTIONS.put("rtsp", "Cameras over RTSP.");
     SECTIONS.put("devices", "Registry of boxes and cameras.");
@@ -63,6 +64,10 @@ public final class Settings {
         integer("auth.requestsPerSecond", 20, 1, 100_000, "per principal (or per address before login): sustained API requests per second; more get 429"),
         integer("auth.requestBurst", 60, 1, 1_000_000, "per principal: requests allowed at once above the sustained rate"),
         integer("auth.maxStreamsPerPrincipal", 5, 1, 10_000, "event streams (SSE) one principal may hold open; more get 429"),
+        duration("sse.heartbeat", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(5),
+            "a ': ping' comment this often keeps idle streams open through mobile networks and proxies"),
+        integer("sse.replayWindow", 100_000, 1, 1_000_000_000, "a client resuming (Last-Event-ID) more events behind than this gets a reset event instead of a replay"),
+        integer("sse.maxQueuedEvents", 1000, 1, 1_000_000, "per stream: events waiting for a slow client; one more ends the stream with an overflow event (the client resumes from its last id)"),
         bool("mqtt.enabled", true, "run the MQTT edge"),
         string("mqtt.host", "0.0.0.0", "address the MQTT server binds"),
         port("mqtt.port", 1883, "MQTT port"),
