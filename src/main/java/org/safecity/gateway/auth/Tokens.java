@@ -34,8 +34,9 @@ public final class Tokens {
   }
 
   /**
-   * A token that passed every check: who it speaks for, and the instant after which this node will refuse it
-   * ({@code exp} plus the allowed clock skew), so a long-lived use of it (an event stream) can end then.
+   * A token that passed every check: who it speaks for, and the first instant at which this node refuses it
+   * (the second after {@code exp} plus the allowed clock skew), so a long-lived use of it (an event stream) can
+   * end then.
    */
   public record Verified(Principal principal, java.time.Instant validUntil) {
   }
@@ -140,7 +141,7 @@ public final class Tokens {
       throw new Refused("token lacks a known role or subject");
     }
     return new Verified(new Principal(sub, role.get(), Optional.ofNullable(c.getString("unit")), strings(c, "regions"),
-        strings(c, "scopes")), java.time.Instant.ofEpochSecond(exp + skew));
+        strings(c, "scopes")), java.time.Instant.ofEpochSecond(exp + skew + 1));
   }
 
   private static Long number(JsonObject c, String key) {
