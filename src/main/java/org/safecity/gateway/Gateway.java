@@ -28,6 +28,7 @@ import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.SigningKeys;
 import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.api.HttpVerticle;
+import org.safecity.gateway.api.sse.StreamSlots;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
 import org.safecity.gateway.config.GatewayConfig;
@@ -210,7 +211,8 @@ public final class Gateway {
     vertx.setPeriodic(60_000, id -> limiter.sweep(System.nanoTime()));
     readiness.expect("http");
     var http = new HttpVerticle.Services(config.http(), contract, eventLog, readiness, metrics,
-        new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter);
+        new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter,
+        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics));
     deployEdge(() -> new HttpVerticle(http), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");

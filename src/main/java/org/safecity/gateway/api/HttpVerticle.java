@@ -13,12 +13,15 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.RequestParameter;
+import org.safecity.gateway.api.sse.EventStreams;
+import org.safecity.gateway.api.sse.StreamSlots;
 import org.safecity.gateway.auth.Accounts;
 import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.Principal;
 import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.bus.EventMessages;
 import org.safecity.gateway.config.GatewayConfig.HttpConfig;
+import org.safecity.gateway.config.GatewayConfig.SseConfig;
 import org.safecity.gateway.ops.Readiness;
 import org.safecity.gateway.ops.Listening;
 import org.safecity.gateway.store.EventLog;
@@ -35,12 +38,13 @@ public final class HttpVerticle extends VerticleBase {
   private final CameraStatus cameras;
   private final ApiAuth auth;
   private final AuthRoutes authRoutes;
+  private final EventStreams eventStreams;
   private HttpServer server;
 
   /** What the HTTP edge serves. */
   public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
-                         Audit audit, RateLimiter limiter) {
+                         Audit audit, RateLimiter limiter, SseConfig sse, StreamSlots streamSlots) {
   }
 
   public HttpVerticle(Services s) {
@@ -52,6 +56,7 @@ public final class HttpVerticle extends VerticleBase {
     this.cameras = s.cameras();
     this.auth = new ApiAuth(s.tokens(), s.limiter());
     this.authRoutes = new AuthRoutes(s.accounts(), s.tokens(), s.audit());
+    this.eventStreams = new EventStreams(s.eventLog(), s.sse(), s.streamSlots(), s.metrics());
   }
 
   @Override
@@ -71,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("createAccount").addHandler(authRoutes::createAccount);
     builder.getRoute("listAudit").addHandler(authRoutes::listAudit);
     builder.getRoute("listEvents").addHandler(this::listEvents);
+    builder.getRoute("streamEvents").addHandler(eventStreams::handle);
     builder.getRoute("listCameras").addHandler(rc -> {
       if (!ApiAuth.allow(rc, p -> p.mayRead(Principal.CAMERAS_READ), "scope " + Principal.CAMERAS_READ)) {
         return;
@@ -123,8 +129,8 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
         .setCompressionSupported(true));
-    return server.requestHandler(router).listen()
-        .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e)));
+    return eventStreams.start(vertx).compose(v -> server.requestHandler(router).listen()
+        .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e))));
   }
 
   private void listEvents(RoutingContext rc) {
@@ -161,6 +167,6 @@ public final class HttpVerticle extends VerticleBase {
   /** Closes the listening socket: no new requests; used first on shutdown. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return eventStreams.stop().compose(v -> server == null ? Future.succeededFuture() : server.close());
   }
 }
