@@ -357,6 +357,29 @@ class EventStreamIT {
     }
   }
 
+  @Test
+  void anEventWhoseBusMessageNeverArrivesIsReadFromTheLogInItsPlace() throws Exception {
+    // As another gateway node without a clustered bus would: committed to the shared log, published nowhere here.
+    String op = operator("op-gap");
+    try (SseClient c = stream(op, "?types=test.gap", null)) {
+      position(c);
+      double before = metric("gateway_sse_gap_reads_total");
+      long silent = Blocking.await(gateway.database().pool().withTransaction(conn -> conn.query(
+              "SELECT pg_advisory_xact_lock(" + 0x5AFEC172L + ")").execute()
+          .compose(v -> conn.query("INSERT INTO event_log (id, type, source, region, ts, body) "
+              + "SELECT coalesce(max(id), 0) + 1, 'test.gap', 'other-node', 'south', now(), '{\"n\": 1}'::jsonb "
+              + "FROM event_log RETURNING id").execute())
+          .map(rows -> rows.iterator().next().getLong(0))), WAIT, "insert behind the bus's back");
+      assertNoMessage(c, Duration.ofMillis(500)); // nothing tells this node yet
+      LoggedEvent next = append(event("test.gap", "box-1", "south", Map.of("n", 2))).get(0);
+      assertThat(next.id()).isEqualTo(silent + 1);
+      List<Frame> got = c.messages(2, WAIT);
+      assertThat(ids(got)).containsExactly(silent, next.id());
+      assertThat(got.get(0).json().getString("source")).isEqualTo("other-node");
+      assertThat(metric("gateway_sse_gap_reads_total")).isGreaterThanOrEqualTo(before + 1);
+    }
+  }
+
   // ---- keeping the connection ----
 
   @Test
