@@ -28,6 +28,7 @@ import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.SigningKeys;
 import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.api.HttpVerticle;
+import org.safecity.gateway.api.sse.StreamSlots;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
 import org.safecity.gateway.config.GatewayConfig;
@@ -224,7 +225,8 @@ public final class Gateway {
     readiness.expect("http");
     var http = new HttpVerticle.Services(config.http(), contract, eventLog, readiness, metrics,
         new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter, incidents,
-        new HttpVerticle.BoxRoutesDeps(registry, health, commands, database.pool()));
+        new HttpVerticle.BoxRoutesDeps(registry, health, commands, database.pool()),
+        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics));
     deployEdge(() -> new HttpVerticle(http), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");

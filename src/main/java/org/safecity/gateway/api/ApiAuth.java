@@ -13,6 +13,7 @@ import org.safecity.gateway.auth.Tokens;
  */
 public final class ApiAuth {
   static final String PRINCIPAL = "safecity.principal";
+  static final String VALID_UNTIL = "safecity.tokenValidUntil";
   /** Paths of operations whose contract security is empty (the spec, the login): reachable without a token. */
   private volatile Set<String> publicPaths = Set.of();
 
@@ -44,7 +45,7 @@ public final class ApiAuth {
       return;
     }
     String token = bearer(rc, path.equals("/api/v1/events/stream"));
-    tokens.verify(token).onComplete(ar -> {
+    tokens.check(token).onComplete(ar -> {
       if (ar.failed()) {
         String why = ar.cause() instanceof Tokens.Refused ? ar.cause().getMessage() : "token could not be checked";
         rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"safecity\", error=\"invalid_token\", error_description=\""
@@ -52,8 +53,9 @@ public final class ApiAuth {
         Problems.send(rc, 401, "Unauthorized", token == null ? "a Bearer token is required (POST /api/v1/auth/token)" : why);
         return;
       }
-      Principal p = ar.result();
+      Principal p = ar.result().principal();
       rc.put(PRINCIPAL, p);
+      rc.put(VALID_UNTIL, ar.result().validUntil());
       if (!limited(rc, "sub:" + p.id())) {
         rc.next();
       }
@@ -84,6 +86,11 @@ public final class ApiAuth {
 
   public static Principal principal(RoutingContext rc) {
     return rc.get(PRINCIPAL);
+  }
+
+  /** When the caller's token stops being accepted (null for a public operation): an event stream ends then. */
+  public static java.time.Instant tokenValidUntil(RoutingContext rc) {
+    return rc.get(VALID_UNTIL);
   }
 
   /** Ends the request with 403 unless the caller satisfies {@code rule}; true when it may go on. */

@@ -13,6 +13,8 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.RequestParameter;
+import org.safecity.gateway.api.sse.EventStreams;
+import org.safecity.gateway.api.sse.StreamSlots;
 import org.safecity.gateway.auth.Accounts;
 import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.Principal;
@@ -24,6 +26,7 @@ import org.safecity.gateway.health.BoxHealthService;
 import org.safecity.gateway.incidents.Incidents;
 import org.safecity.gateway.mqtt.BoxCommands;
 import io.vertx.sqlclient.Pool;
+import org.safecity.gateway.config.GatewayConfig.SseConfig;
 import org.safecity.gateway.ops.Readiness;
 import org.safecity.gateway.ops.Listening;
 import org.safecity.gateway.store.EventLog;
@@ -42,12 +45,14 @@ public final class HttpVerticle extends VerticleBase {
   private final AuthRoutes authRoutes;
   private final IncidentRoutes incidentRoutes;
   private final BoxRoutes boxRoutes;
+  private final EventStreams eventStreams;
   private HttpServer server;
 
   /** What the HTTP edge serves. */
   public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
-                         Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes) {
+                         Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes, SseConfig sse,
+                         StreamSlots streamSlots) {
   }
 
   /** What the box routes read and write. */
@@ -65,6 +70,7 @@ public final class HttpVerticle extends VerticleBase {
     this.authRoutes = new AuthRoutes(s.accounts(), s.tokens(), s.audit());
     this.incidentRoutes = new IncidentRoutes(s.incidents());
     this.boxRoutes = new BoxRoutes(s.boxes().registry(), s.boxes().health(), s.boxes().commands(), s.boxes().pool(), s.audit());
+    this.eventStreams = new EventStreams(s.eventLog(), s.sse(), s.streamSlots(), s.metrics());
   }
 
   @Override
@@ -97,6 +103,7 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("reportUnitPosition").addHandler(incidentRoutes::reportPosition);
     builder.getRoute("setUnitStatus").addHandler(incidentRoutes::setStatus);
     builder.getRoute("listEvents").addHandler(this::listEvents);
+    builder.getRoute("streamEvents").addHandler(eventStreams::handle);
     builder.getRoute("listCameras").addHandler(rc -> {
       if (!ApiAuth.allow(rc, p -> p.mayRead(Principal.CAMERAS_READ), "scope " + Principal.CAMERAS_READ)) {
         return;
@@ -149,8 +156,8 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
         .setCompressionSupported(true));
-    return server.requestHandler(router).listen()
-        .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e)));
+    return eventStreams.start(vertx).compose(v -> server.requestHandler(router).listen()
+        .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e))));
   }
 
   private void listEvents(RoutingContext rc) {
@@ -187,6 +194,6 @@ public final class HttpVerticle extends VerticleBase {
   /** Closes the listening socket: no new requests; used first on shutdown. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return eventStreams.stop().compose(v -> server == null ? Future.succeededFuture() : server.close());
   }
 }

@@ -33,6 +33,14 @@ public final class Tokens {
     }
   }
 
+  /**
+   * A token that passed every check: who it speaks for, and the first instant at which this node refuses it
+   * (the second after {@code exp} plus the allowed clock skew), so a long-lived use of it (an event stream) can
+   * end then.
+   */
+  public record Verified(Principal principal, java.time.Instant validUntil) {
+  }
+
   /** An issued token and its lifetime. */
   public record Issued(String token, long expiresInSeconds) {
   }
@@ -73,6 +81,11 @@ public final class Tokens {
 
   /** The principal a token speaks for; fails with {@link Refused} saying why. */
   public Future<Principal> verify(String token) {
+    return check(token).map(Verified::principal);
+  }
+
+  /** As {@link #verify}, with the instant the token stops being accepted. */
+  public Future<Verified> check(String token) {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new Refused("no token"));
     }
@@ -100,7 +113,7 @@ public final class Tokens {
         });
   }
 
-  private Principal claims(JsonObject c) {
+  private Verified claims(JsonObject c) {
     long now = clock.instant().getEpochSecond();
     long skew = config.clockSkew().toSeconds();
     Long exp = number(c, "exp");
@@ -127,8 +140,8 @@ public final class Tokens {
     if (role.isEmpty() || !(c.getValue("sub") instanceof String sub)) {
       throw new Refused("token lacks a known role or subject");
     }
-    return new Principal(sub, role.get(), Optional.ofNullable(c.getString("unit")), strings(c, "regions"),
-        strings(c, "scopes"));
+    return new Verified(new Principal(sub, role.get(), Optional.ofNullable(c.getString("unit")), strings(c, "regions"),
+        strings(c, "scopes")), java.time.Instant.ofEpochSecond(exp + skew + 1));
   }
 
   private static Long number(JsonObject c, String key) {

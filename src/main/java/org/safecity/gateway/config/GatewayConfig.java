@@ -12,6 +12,7 @@ public record GatewayConfig(
     EventLogConfig eventLog,
     HttpConfig http,
     AuthConfig auth,
+    SseConfig sse,
     MqttConfig mqtt,
     RtspConfig rtsp,
     DevicesConfig devices,
@@ -41,6 +42,10 @@ public record GatewayConfig(
   public record AuthConfig(String algorithm, Optional<Path> privateKeyFile, Optional<Path> publicKeyFile, String issuer,
                            String audience, Duration tokenLifetime, Duration clockSkew, int passwordBcryptCost,
                            int requestsPerSecond, int requestBurst, int maxStreamsPerPrincipal) {
+  }
+
+  /** The event stream: heartbeat interval, how far back a resume may replay, and each stream's queue bound. */
+  public record SseConfig(Duration heartbeat, int replayWindow, int maxQueuedEvents) {
   }
 
   public record MqttConfig(boolean enabled, String host, int port, int instances, Optional<Path> tlsCertFile,
@@ -77,10 +82,11 @@ public record GatewayConfig(
             (Duration) v.get("store.connectTimeout")),
         new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
         new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
-        new AuthConfig(((String) v.get("auth.algorithm")).toUpperCase(java.util.Locale.ROOT), nonEmpty(v.get("auth.privateKeyFile")).map(Path::of),
+        new AuthConfig((String) v.get("auth.algorithm"), nonEmpty(v.get("auth.privateKeyFile")).map(Path::of),
             nonEmpty(v.get("auth.publicKeyFile")).map(Path::of), (String) v.get("auth.issuer"), (String) v.get("auth.audience"),
             (Duration) v.get("auth.tokenLifetime"), (Duration) v.get("auth.clockSkew"), (int) v.get("auth.passwordBcryptCost"),
             (int) v.get("auth.requestsPerSecond"), (int) v.get("auth.requestBurst"), (int) v.get("auth.maxStreamsPerPrincipal")),
+        new SseConfig((Duration) v.get("sse.heartbeat"), (int) v.get("sse.replayWindow"), (int) v.get("sse.maxQueuedEvents")),
         new MqttConfig((boolean) v.get("mqtt.enabled"), (String) v.get("mqtt.host"), (int) v.get("mqtt.port"),
             (int) v.get("mqtt.instances"),
             nonEmpty(v.get("mqtt.tlsCertFile")).map(Path::of), nonEmpty(v.get("mqtt.tlsKeyFile")).map(Path::of),

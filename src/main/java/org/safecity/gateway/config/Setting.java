@@ -90,11 +90,13 @@ public record Setting(String key, Type type, Object defaultValue, String comment
         return d;
       }
       case CHOICE -> {
-        String lower = v.toLowerCase(Locale.ROOT);
-        if (!choices.contains(lower)) {
-          throw new IllegalArgumentException("not a known choice");
+        // case-insensitive, returned as the table spells it (info, ES256)
+        for (String c : choices) {
+          if (c.equalsIgnoreCase(v)) {
+            return c;
+          }
         }
-        return lower;
+        throw new IllegalArgumentException("not a known choice");
       }
     }
     throw new AssertionError(type);

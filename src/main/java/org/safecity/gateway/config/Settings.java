@@ -32,6 +32,7 @@ public final class Settings {
     SECTIONS.put("eventLog", "The append-only event log (group commit).");
     SECTIONS.put("http", "REST, SSE, GraphQL and ops endpoints.");
     SECTIONS.put("auth", "API tokens (JWT), accounts and limits.");
+    SECTIONS.put("sse", "Server-Sent Events: GET /api/v1/events/stream.");
     SECTIONS.put("mqtt", "Street boxes over MQTT 3.1.1 / 5.");
     SECTIONS.put("rtsp", "Cameras over RTSP.");
     SECTIONS.put("devices", "Registry of boxes and cameras.");
@@ -50,7 +51,7 @@ public final class Settings {
         string("http.host", "0.0.0.0", "address the HTTP server binds"),
         port("http.port", 8080, "HTTP port"),
         integer("http.maxBodyBytes", 1_048_576, 1024, 104_857_600, "largest request body accepted; larger gets 413"),
-        choice("auth.algorithm", "es256", List.of("es256", "rs256"), "signature algorithm of the tokens the gateway issues and accepts (only this one)"),
+        choice("auth.algorithm", "ES256", List.of("ES256", "RS256"), "signature algorithm of the tokens the gateway issues and accepts (only this one)"),
         string("auth.privateKeyFile", "", "PEM (PKCS#8) private key for signing tokens; empty = generated once into data.dir/keys"),
         string("auth.publicKeyFile", "", "PEM public key matching auth.privateKeyFile; other nodes need the same pair"),
         string("auth.issuer", "safecity-gateway", "iss of issued tokens; tokens with another issuer are refused"),
@@ -63,6 +64,10 @@ public final class Settings {
         integer("auth.requestsPerSecond", 20, 1, 100_000, "per principal (or per address before login): sustained API requests per second; more get 429"),
         integer("auth.requestBurst", 60, 1, 1_000_000, "per principal: requests allowed at once above the sustained rate"),
         integer("auth.maxStreamsPerPrincipal", 5, 1, 10_000, "event streams (SSE) one principal may hold open; more get 429"),
+        duration("sse.heartbeat", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(5),
+            "a ': ping' comment this often keeps idle streams open through mobile networks and proxies"),
+        integer("sse.replayWindow", 100_000, 1, 1_000_000_000, "a client resuming (Last-Event-ID) more events behind than this gets a reset event instead of a replay"),
+        integer("sse.maxQueuedEvents", 1000, 1, 1_000_000, "per stream: events waiting for a slow client; one more ends the stream with an overflow event (the client resumes from its last id)"),
         bool("mqtt.enabled", true, "run the MQTT edge"),
         string("mqtt.host", "0.0.0.0", "address the MQTT server binds"),
         port("mqtt.port", 1883, "MQTT port"),
