@@ -17,7 +17,6 @@ import org.safecity.gateway.auth.Accounts;
 import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.Principal;
 import org.safecity.gateway.auth.Tokens;
-import org.safecity.gateway.bus.EventMessages;
 import org.safecity.gateway.config.GatewayConfig.HttpConfig;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
@@ -161,15 +160,7 @@ public final class HttpVerticle extends VerticleBase {
     ValidatedRequest req = validated(rc);
     long after = longParam(req.getQuery().get("after"), 0);
     int limit = (int) longParam(req.getQuery().get("limit"), 100);
-    eventLog.read(after, limit + 1).onSuccess(events -> {
-      boolean more = events.size() > limit;
-      var page = more ? events.subList(0, limit) : events;
-      JsonArray items = new JsonArray();
-      // A caller limited to some regions gets only theirs; nextAfter still moves past what it may not see.
-      page.stream().filter(e -> p.seesRegion(e.region())).forEach(e -> items.add(EventMessages.toJson(e)));
-      long next = page.isEmpty() ? after : page.get(page.size() - 1).id();
-      json(rc, 200, new JsonObject().put("events", items).put("nextAfter", next).put("hasMore", more));
-    }).onFailure(e -> Problems.send(rc, 503, "Service Unavailable", "event log unavailable: " + e.getMessage()));
+    EventPages.page(eventLog, p, after, limit).onSuccess(page -> json(rc, 200, page)).onFailure(e -> Problems.send(rc, 503, "Service Unavailable", "event log unavailable: " + e.getMessage()));
   }
 
   static ValidatedRequest validated(RoutingContext rc) {
