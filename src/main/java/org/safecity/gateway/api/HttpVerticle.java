@@ -17,6 +17,9 @@ import org.safecity.gateway.auth.Accounts;
 import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.Principal;
 import org.safecity.gateway.auth.Tokens;
+import org.safecity.gateway.api.graphql.GraphQLApi;
+import org.safecity.gateway.api.graphql.GraphQLRoutes;
+import org.safecity.gateway.config.GatewayConfig.GraphQLConfig;
 import org.safecity.gateway.config.GatewayConfig.HttpConfig;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
@@ -29,7 +32,7 @@ import org.safecity.gateway.store.EventLog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** The HTTP server: routes come from the OpenAPI contract; handlers are bound by operationId. */
+/** The HTTP server: routes come from the OpenAPI contract; handlers are bound by operationId; GraphQL at /graphql. */
 public final class HttpVerticle extends VerticleBase {
   private final HttpConfig config;
   private final Contract contract;
@@ -41,12 +44,16 @@ public final class HttpVerticle extends VerticleBase {
   private final AuthRoutes authRoutes;
   private final IncidentRoutes incidentRoutes;
   private final BoxRoutes boxRoutes;
+  private final Tokens tokens;
+  private final GraphQLConfig graphqlConfig;
+  private final GraphQLApi.Services graphqlServices;
   private HttpServer server;
 
   /** What the HTTP edge serves. */
   public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
-                         Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes) {
+                         Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes,
+                         GraphQLConfig graphql) {
   }
 
   /** What the box routes read and write. */
@@ -64,6 +71,10 @@ public final class HttpVerticle extends VerticleBase {
     this.authRoutes = new AuthRoutes(s.accounts(), s.tokens(), s.audit());
     this.incidentRoutes = new IncidentRoutes(s.incidents());
     this.boxRoutes = new BoxRoutes(s.boxes().registry(), s.boxes().health(), s.boxes().commands(), s.boxes().pool(), s.audit());
+    this.tokens = s.tokens();
+    this.graphqlConfig = s.graphql();
+    this.graphqlServices = new GraphQLApi.Services(s.incidents(), s.cameras(), s.boxes().registry(), s.boxes().health(),
+        s.eventLog());
   }
 
   @Override
@@ -147,9 +158,13 @@ public final class HttpVerticle extends VerticleBase {
         .setPort(config.port())
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
-        .setCompressionSupported(true));
-    return server.requestHandler(router).listen()
-        .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e)));
+        .setCompressionSupported(true)
+        // GraphQL subscriptions: clients ask for this subprotocol and drop a socket that does not confirm it.
+        .addWebSocketSubProtocol("graphql-transport-ws"));
+    // GraphQL at /graphql (its engine is built off the event loop), on the same router: same auth, limits and errors.
+    return GraphQLRoutes.mount(vertx, router, tokens, graphqlServices, graphqlConfig, metrics)
+        .compose(v -> server.requestHandler(router).listen()
+            .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e))));
   }
 
   private void listEvents(RoutingContext rc) {
