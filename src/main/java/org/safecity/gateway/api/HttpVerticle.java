@@ -175,7 +175,8 @@ public final class HttpVerticle extends VerticleBase {
     ValidatedRequest req = validated(rc);
     long after = longParam(req.getQuery().get("after"), 0);
     int limit = (int) longParam(req.getQuery().get("limit"), 100);
-    EventPages.page(eventLog, p, after, limit).onSuccess(page -> json(rc, 200, page)).onFailure(e -> Problems.send(rc, 503, "Service Unavailable", "event log unavailable: " + e.getMessage()));
+    EventPages.page(eventLog, p, after, limit).onSuccess(page -> json(rc, 200, page))
+        .onFailure(e -> Problems.send(rc, 503, "Service Unavailable", "event log unavailable: " + e.getMessage()));
   }
 
   static ValidatedRequest validated(RoutingContext rc) {
