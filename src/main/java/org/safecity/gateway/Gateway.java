@@ -226,7 +226,7 @@ public final class Gateway {
     var http = new HttpVerticle.Services(config.http(), contract, eventLog, readiness, metrics,
         new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter, incidents,
         new HttpVerticle.BoxRoutesDeps(registry, health, commands, database.pool()),
-        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics));
+        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics), config.graphql());
     deployEdge(() -> new HttpVerticle(http), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");
@@ -259,6 +259,7 @@ public final class Gateway {
     String banner = String.join(System.lineSeparator(),
         "SafeCity Gateway is up (config: " + config.source() + ")",
         "  API      http://" + host + ":" + config.http().port() + "/api/v1/events",
+        "  GraphQL  http://" + host + ":" + config.http().port() + "/graphql (POST; WebSocket graphql-transport-ws)",
         "  Ready    http://" + host + ":" + config.http().port() + "/health/ready",
         "  Metrics  http://" + host + ":" + config.http().port() + "/metrics",
         config.mqtt().enabled() ? "  MQTT     mqtt" + (config.mqtt().tls() ? "s" : "") + "://" + shown(config.mqtt().host())

@@ -14,6 +14,8 @@ import org.safecity.gateway.auth.Tokens;
 public final class ApiAuth {
   static final String PRINCIPAL = "safecity.principal";
   static final String VALID_UNTIL = "safecity.tokenValidUntil";
+  /** GraphQL's endpoint: authenticated and limited like /api/. */
+  public static final String GRAPHQL_PATH = "/graphql";
   /** Paths of operations whose contract security is empty (the spec, the login): reachable without a token. */
   private volatile Set<String> publicPaths = Set.of();
 
@@ -29,15 +31,19 @@ public final class ApiAuth {
     publicPaths = Set.copyOf(paths);
   }
 
-  /** The root handler: tokens for /api/ (except the public operations), limits for everyone there. */
+  /** The root handler: tokens for /api/ (except the public operations) and /graphql, limits for everyone there. */
   void handle(RoutingContext rc) {
     String path = rc.normalizedPath();
-    if (!path.startsWith("/api/")) {
+    boolean graphql = path.equals(GRAPHQL_PATH);
+    if (!path.startsWith("/api/") && !graphql) {
       rc.next();
       return;
     }
-    if (publicPaths.contains(path)) {
-      // Logins are limited per address: a password-guessing client meets 429 long before bcrypt's cost adds up.
+    // A GraphQL WebSocket's token comes in its first message (graphql-transport-ws connection_init), where the
+    // GraphQL edge checks it: browsers cannot set headers on a WebSocket upgrade.
+    if (publicPaths.contains(path) || (graphql && rc.request().canUpgradeToWebSocket())) {
+      // Logins (and WebSocket upgrades) are limited per address: a password-guessing client meets 429 long before
+      // bcrypt's cost adds up.
       if (limited(rc, "addr:" + rc.request().remoteAddress().hostAddress())) {
         return;
       }

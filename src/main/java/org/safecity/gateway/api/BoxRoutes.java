@@ -18,7 +18,7 @@ import org.safecity.gateway.health.BoxHealthService;
 import org.safecity.gateway.mqtt.BoxCommands;
 
 /** Street boxes: live health, telemetry history and commands; the {@code boxes} tag of the contract. */
-final class BoxRoutes {
+public final class BoxRoutes {
   private final DeviceRegistry registry;
   private final BoxHealthService health;
   private final BoxCommands commands;
@@ -113,7 +113,8 @@ final class BoxRoutes {
     }
   }
 
-  static JsonObject json(BoxState s) {
+  /** The contract's {@code BoxStatus}; GraphQL's {@code Box} reads the same object. */
+  public static JsonObject json(BoxState s) {
     JsonArray conditions = new JsonArray();
     s.conditions().stream().filter(c -> c != s.link())
         .forEach(c -> conditions.add(c.name().toLowerCase(Locale.ROOT).replace('_', '-')));

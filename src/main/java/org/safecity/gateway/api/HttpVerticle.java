@@ -19,7 +19,9 @@ import org.safecity.gateway.auth.Accounts;
 import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.Principal;
 import org.safecity.gateway.auth.Tokens;
-import org.safecity.gateway.bus.EventMessages;
+import org.safecity.gateway.api.graphql.GraphQLApi;
+import org.safecity.gateway.api.graphql.GraphQLRoutes;
+import org.safecity.gateway.config.GatewayConfig.GraphQLConfig;
 import org.safecity.gateway.config.GatewayConfig.HttpConfig;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
@@ -33,7 +35,7 @@ import org.safecity.gateway.store.EventLog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** The HTTP server: routes come from the OpenAPI contract; handlers are bound by operationId. */
+/** The HTTP server: routes come from the OpenAPI contract; handlers are bound by operationId; GraphQL at /graphql. */
 public final class HttpVerticle extends VerticleBase {
   private final HttpConfig config;
   private final Contract contract;
@@ -46,13 +48,16 @@ public final class HttpVerticle extends VerticleBase {
   private final IncidentRoutes incidentRoutes;
   private final BoxRoutes boxRoutes;
   private final EventStreams eventStreams;
+  private final Tokens tokens;
+  private final GraphQLConfig graphqlConfig;
+  private final GraphQLApi.Services graphqlServices;
   private HttpServer server;
 
   /** What the HTTP edge serves. */
   public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
                          Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes, SseConfig sse,
-                         StreamSlots streamSlots) {
+                         StreamSlots streamSlots, GraphQLConfig graphql) {
   }
 
   /** What the box routes read and write. */
@@ -71,6 +76,10 @@ public final class HttpVerticle extends VerticleBase {
     this.incidentRoutes = new IncidentRoutes(s.incidents());
     this.boxRoutes = new BoxRoutes(s.boxes().registry(), s.boxes().health(), s.boxes().commands(), s.boxes().pool(), s.audit());
     this.eventStreams = new EventStreams(s.eventLog(), s.sse(), s.streamSlots(), s.metrics());
+    this.tokens = s.tokens();
+    this.graphqlConfig = s.graphql();
+    this.graphqlServices = new GraphQLApi.Services(s.incidents(), s.cameras(), s.boxes().registry(), s.boxes().health(),
+        s.eventLog());
   }
 
   @Override
@@ -155,9 +164,14 @@ public final class HttpVerticle extends VerticleBase {
         .setPort(config.port())
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
-        .setCompressionSupported(true));
-    return eventStreams.start(vertx).compose(v -> server.requestHandler(router).listen()
-        .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e))));
+        .setCompressionSupported(true)
+        // GraphQL subscriptions: clients ask for this subprotocol and drop a socket that does not confirm it.
+        .addWebSocketSubProtocol("graphql-transport-ws"));
+    // GraphQL at /graphql (its engine is built off the event loop), on the same router: same auth, limits and errors.
+    return GraphQLRoutes.mount(vertx, router, tokens, graphqlServices, graphqlConfig, metrics)
+        .compose(v -> eventStreams.start(vertx))
+        .compose(v -> server.requestHandler(router).listen()
+            .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e))));
   }
 
   private void listEvents(RoutingContext rc) {
@@ -168,15 +182,8 @@ public final class HttpVerticle extends VerticleBase {
     ValidatedRequest req = validated(rc);
     long after = longParam(req.getQuery().get("after"), 0);
     int limit = (int) longParam(req.getQuery().get("limit"), 100);
-    eventLog.read(after, limit + 1).onSuccess(events -> {
-      boolean more = events.size() > limit;
-      var page = more ? events.subList(0, limit) : events;
-      JsonArray items = new JsonArray();
-      // A caller limited to some regions gets only theirs; nextAfter still moves past what it may not see.
-      page.stream().filter(e -> p.seesRegion(e.region())).forEach(e -> items.add(EventMessages.toJson(e)));
-      long next = page.isEmpty() ? after : page.get(page.size() - 1).id();
-      json(rc, 200, new JsonObject().put("events", items).put("nextAfter", next).put("hasMore", more));
-    }).onFailure(e -> Problems.send(rc, 503, "Service Unavailable", "event log unavailable: " + e.getMessage()));
+    EventPages.page(eventLog, p, after, limit).onSuccess(page -> json(rc, 200, page))
+        .onFailure(e -> Problems.send(rc, 503, "Service Unavailable", "event log unavailable: " + e.getMessage()));
   }
 
   static ValidatedRequest validated(RoutingContext rc) {

@@ -14,7 +14,7 @@ import org.safecity.gateway.core.IncidentStep;
 import org.safecity.gateway.incidents.Incidents;
 
 /** Alarms, incidents and ERV units: the {@code incidents} tag of the contract. */
-final class IncidentRoutes {
+public final class IncidentRoutes {
   private final Incidents incidents;
 
   IncidentRoutes(Incidents incidents) {
@@ -100,7 +100,8 @@ final class IncidentRoutes {
     return Long.parseLong(rc.pathParam("incidentId"));
   }
 
-  static JsonObject unit(ErvUnit u) {
+  /** The contract's {@code Unit}; GraphQL's {@code Unit} reads the same object. */
+  public static JsonObject unit(ErvUnit u) {
     return new JsonObject().put("id", u.id()).put("region", u.region()).put("status", u.status())
         .put("location", u.position().map(g -> new JsonObject().put("lat", g.lat()).put("lon", g.lon())).orElse(null))
         .put("positionAt", u.positionAt().map(Instant::toString).orElse(null));

@@ -79,6 +79,11 @@ public final class Tokens {
     return new Issued(token, lifetime);
   }
 
+  /** How far past a token's {@code exp} it is still accepted (clocks differ). */
+  public Duration clockSkew() {
+    return config.clockSkew();
+  }
+
   /** The principal a token speaks for; fails with {@link Refused} saying why. */
   public Future<Principal> verify(String token) {
     return check(token).map(Verified::principal);

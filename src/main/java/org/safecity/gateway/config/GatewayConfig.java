@@ -11,6 +11,7 @@ public record GatewayConfig(
     StoreConfig store,
     EventLogConfig eventLog,
     HttpConfig http,
+    GraphQLConfig graphql,
     AuthConfig auth,
     SseConfig sse,
     MqttConfig mqtt,
@@ -36,6 +37,10 @@ public record GatewayConfig(
   }
 
   public record HttpConfig(String host, int port, int maxBodyBytes) {
+  }
+
+  /** Limits of GraphQL operations, checked before they run. */
+  public record GraphQLConfig(int maxDepth, int maxComplexity) {
   }
 
   /** Empty key files: generate a key pair under data.dir/keys on first start. */
@@ -82,6 +87,7 @@ public record GatewayConfig(
             (Duration) v.get("store.connectTimeout")),
         new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
         new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
+        new GraphQLConfig((int) v.get("graphql.maxDepth"), (int) v.get("graphql.maxComplexity")),
         new AuthConfig((String) v.get("auth.algorithm"), nonEmpty(v.get("auth.privateKeyFile")).map(Path::of),
             nonEmpty(v.get("auth.publicKeyFile")).map(Path::of), (String) v.get("auth.issuer"), (String) v.get("auth.audience"),
             (Duration) v.get("auth.tokenLifetime"), (Duration) v.get("auth.clockSkew"), (int) v.get("auth.passwordBcryptCost"),

@@ -31,6 +31,7 @@ public final class Settings {
     SECTIONS.put("store", "PostgreSQL: the single source of truth.");
     SECTIONS.put("eventLog", "The append-only event log (group commit).");
     SECTIONS.put("http", "REST, SSE, GraphQL and ops endpoints.");
+    SECTIONS.put("graphql", "GraphQL at /graphql: limits checked before a query runs.");
     SECTIONS.put("auth", "API tokens (JWT), accounts and limits.");
     SECTIONS.put("sse", "Server-Sent Events: GET /api/v1/events/stream.");
     SECTIONS.put("mqtt", "Street boxes over MQTT 3.1.1 / 5.");
@@ -51,6 +52,9 @@ public final class Settings {
         string("http.host", "0.0.0.0", "address the HTTP server binds"),
         port("http.port", 8080, "HTTP port"),
         integer("http.maxBodyBytes", 1_048_576, 1024, 104_857_600, "largest request body accepted; larger gets 413"),
+        integer("graphql.maxDepth", 8, 2, 100, "deepest field nesting a GraphQL operation may have; deeper is refused before it runs"),
+        integer("graphql.maxComplexity", 5000, 10, 1_000_000,
+            "highest cost a GraphQL operation may have (each object returned costs 1, a list its limit); costlier is refused before it runs"),
         choice("auth.algorithm", "ES256", List.of("ES256", "RS256"), "signature algorithm of the tokens the gateway issues and accepts (only this one)"),
         string("auth.privateKeyFile", "", "PEM (PKCS#8) private key for signing tokens; empty = generated once into data.dir/keys"),
         string("auth.publicKeyFile", "", "PEM public key matching auth.privateKeyFile; other nodes need the same pair"),

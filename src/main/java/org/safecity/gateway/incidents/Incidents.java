@@ -97,16 +97,21 @@ public final class Incidents {
 
   /** Staff see everything; a crew its region's incidents and those dispatched to its unit; an agency with alarms:read its regions'. */
   static boolean visible(Principal p, Row r) {
+    return visible(p, r.getString("region"), r.getString("unit"));
+  }
+
+  /** The same rule for an incident known by its region and dispatched unit (e.g. from its event, for live feeds). */
+  public static boolean visible(Principal p, String region, String unit) {
     if (p.role().isStaff()) {
       return true;
     }
-    if (p.role() == Role.ERV_CREW && p.unit().isPresent() && p.unit().get().equals(r.getString("unit"))) {
+    if (p.role() == Role.ERV_CREW && p.unit().isPresent() && p.unit().get().equals(unit)) {
       return true;
     }
     if (p.role() == Role.AGENCY && !p.scopes().contains(Principal.ALARMS_READ)) {
       return false;
     }
-    return p.seesRegion(r.getString("region"));
+    return p.seesRegion(region);
   }
 
   /** Takes one workflow step; completes with the incident after the step committed. */

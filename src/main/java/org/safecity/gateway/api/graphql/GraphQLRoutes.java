@@ -1,0 +1,73 @@
+package org.safecity.gateway.api.graphql;
+
+import graphql.GraphQL;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.graphql.GraphQLHandler;
+import io.vertx.ext.web.handler.graphql.GraphQLHandlerOptions;
+import io.vertx.ext.web.handler.graphql.ws.GraphQLWSHandler;
+import io.vertx.ext.web.handler.graphql.ws.Message;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.safecity.gateway.api.ApiAuth;
+import org.safecity.gateway.api.Problems;
+import org.safecity.gateway.auth.Principal;
+import org.safecity.gateway.auth.Tokens;
+import org.safecity.gateway.config.GatewayConfig.GraphQLConfig;
+
+/**
+ * {@code /graphql} on the HTTP edge's router: {@code POST} for queries and mutations (the router's root handlers have
+ * already read the body and, through {@link ApiAuth}, checked the Bearer token and the rate limit), and a WebSocket
+ * upgrade on {@code GET} for graphql-transport-ws, authenticated by {@link WebSocketAuth}.
+ */
+public final class GraphQLRoutes {
+  private GraphQLRoutes() {
+  }
+
+  /** Builds the engine off the event loop, then adds the routes; completes on the caller's context. */
+  public static Future<Void> mount(Vertx vertx, Router router, Tokens tokens, GraphQLApi.Services services,
+      GraphQLConfig config, MeterRegistry metrics) {
+    AtomicInteger subscriptions = new AtomicInteger();
+    Gauge.builder("gateway_graphql_subscriptions", subscriptions, AtomicInteger::get)
+        .description("open GraphQL subscriptions").register(metrics);
+    return vertx.executeBlocking(() -> GraphQLApi.build(vertx, GraphQLApi.schemaText(), services, config, subscriptions))
+        .onSuccess(graphQL -> routes(vertx, router, tokens, graphQL))
+        .mapEmpty();
+  }
+
+  private static void routes(Vertx vertx, Router router, Tokens tokens, GraphQL graphQL) {
+    GraphQLHandler http = GraphQLHandler.builder(graphQL)
+        .with(new GraphQLHandlerOptions().setRequestBatchingEnabled(false).setRequestMultipartEnabled(false))
+        .beforeExecute(b -> b.builder().graphQLContext(caller(b.context()).asContext()))
+        .build();
+    WebSocketAuth auth = new WebSocketAuth(vertx, tokens);
+    GraphQLWSHandler ws = GraphQLWSHandler.builder(graphQL)
+        .onConnectionInit(auth::init)
+        .beforeExecute(b -> b.builder().graphQLContext(caller(b.context()).asContext()))
+        .onSocketEnd(auth::ended)
+        .build();
+    router.post(ApiAuth.GRAPHQL_PATH).handler(rc -> {
+      // ApiAuth answered 401 already; this only makes sure nothing runs without a principal.
+      if (ApiAuth.principal(rc) == null) {
+        Problems.send(rc, 401, "Unauthorized", "a Bearer token is required (POST /api/v1/auth/token)");
+      } else {
+        rc.next();
+      }
+    }).handler(http);
+    router.get(ApiAuth.GRAPHQL_PATH).handler(ws).handler(rc -> Problems.send(rc, 405, "Method Not Allowed",
+        "POST GraphQL operations to /graphql; GET is only for WebSocket subscriptions (graphql-transport-ws)"));
+  }
+
+  private static Caller caller(RoutingContext rc) {
+    Principal p = ApiAuth.principal(rc);
+    String remote = rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
+    return new Caller(p, remote, Caller.Transport.HTTP);
+  }
+
+  private static Caller caller(Message message) {
+    return (Caller) message.connectionParams();
+  }
+}
