@@ -46,6 +46,7 @@ const T = { timeout: 30000 };
     await page.fill('#password', password);
     await page.click('#login button[type=submit]');
     await page.waitForSelector('#conn.live', T);
+    await page.waitForSelector('#login-view', { state: 'hidden', ...T });
     out({ step: 'live' });
 
     // Phase 1: an alarm appears with its severity; acknowledge and dispatch its incident to the proposed unit.
