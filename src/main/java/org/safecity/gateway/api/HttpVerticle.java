@@ -154,6 +154,7 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("getMetrics").addHandler(PrometheusScrapingHandler.create(metrics));
 
     Router router = builder.createRouter();
+    Console.mount(router);
     router.route().failureHandler(Problems::onFailure);
     router.errorHandler(404, rc -> Problems.send(rc, 404, "Not Found", "no such resource: " + rc.request().path()));
     router.errorHandler(405, rc -> Problems.send(rc, 405, "Method Not Allowed",
