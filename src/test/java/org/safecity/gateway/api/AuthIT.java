@@ -155,6 +155,23 @@ class AuthIT {
   }
 
   @Test
+  void curlLogsInAndReadsWithTheToken() throws Exception {
+    var login = org.safecity.gateway.testing.Cli.run(Duration.ofSeconds(20), null, "curl", "-s", "-w", "\n%{http_code}",
+        "-H", "Content-Type: application/json", "-d", "{\"username\":\"crew-south\",\"password\":\"crew-south-secret\"}",
+        "http://127.0.0.1:" + port + "/api/v1/auth/token");
+    String[] answer = login.output().trim().split("\n");
+    assertThat(answer[answer.length - 1]).as(login.output()).isEqualTo("200");
+    String token = new JsonObject(answer[0]).getString("accessToken");
+    var events = org.safecity.gateway.testing.Cli.run(Duration.ofSeconds(20), null, "curl", "-s", "-i",
+        "-H", "Authorization: Bearer " + token, "http://127.0.0.1:" + port + "/api/v1/events?limit=1000");
+    assertThat(events.output()).startsWith("HTTP/1.1 200").contains("\"test.south\"").doesNotContain("\"test.east\"");
+    var anonymous = org.safecity.gateway.testing.Cli.run(Duration.ofSeconds(20), null, "curl", "-s", "-i",
+        "http://127.0.0.1:" + port + "/api/v1/events");
+    assertThat(anonymous.output()).startsWith("HTTP/1.1 401").contains("application/problem+json")
+        .containsIgnoringCase("www-authenticate: Bearer");
+  }
+
+  @Test
   void wrongCredentialsAreOne401WhateverWasWrong() throws Exception {
     var wrong = post("/api/v1/auth/token", null, new JsonObject().put("username", "admin").put("password", "nope"));
     var unknown = post("/api/v1/auth/token", null, new JsonObject().put("username", "ghost").put("password", "nope"));
