@@ -16,6 +16,7 @@ public record GatewayConfig(
     RtspConfig rtsp,
     DevicesConfig devices,
     HealthConfig health,
+    RecognitionConfig recognition,
     LogConfig log,
     Duration shutdownTimeout,
     String source,
@@ -67,6 +68,10 @@ public record GatewayConfig(
                              Duration cameraStalledAfter, Duration cameraOfflineAfter, Duration tickInterval) {
   }
 
+  /** {@code sampleMode}: "keyframes" or "fps". */
+  public record RecognitionConfig(boolean enabled, String sampleMode, int maxFps, Duration deadline, int maxGopBytes) {
+  }
+
   public record LogConfig(String level, String format) {
   }
 
@@ -98,6 +103,8 @@ public record GatewayConfig(
         new HealthConfig((Duration) v.get("health.boxSilentAfter"), (Duration) v.get("health.theftWindow"),
             (Duration) v.get("health.batteryCriticalBelow"), (Duration) v.get("health.cameraStalledAfter"),
             (Duration) v.get("health.cameraOfflineAfter"), (Duration) v.get("health.tickInterval")),
+        new RecognitionConfig((boolean) v.get("recognition.enabled"), (String) v.get("recognition.sampleMode"),
+            (int) v.get("recognition.maxFps"), (Duration) v.get("recognition.deadline"), (int) v.get("recognition.maxGopBytes")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,

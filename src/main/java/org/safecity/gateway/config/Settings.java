@@ -36,6 +36,7 @@ public final class Settings {
     SECTIONS.put("rtsp", "Cameras over RTSP.");
     SECTIONS.put("devices", "Registry of boxes and cameras.");
     SECTIONS.put("health", "Box and camera health rules; each bound here is a tested detection time.");
+    SECTIONS.put("recognition", "Recognition: sampled frames go over the event bus to workers that decode and recognise them off the event loops.");
     SECTIONS.put("log", "Logging.");
     SECTIONS.put("shutdown", "Stopping on SIGTERM.");
     ALL = List.of(
@@ -113,6 +114,13 @@ public final class Settings {
             "a camera with no video frame for this long (or never since start) is offline"),
         duration("health.tickInterval", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(10),
             "how often time-driven health rules (silence, battery run-down) are evaluated"),
+        bool("recognition.enabled", true, "sample the cameras' video for the recognition workers; false = no frame leaves the RTSP edge"),
+        choice("recognition.sampleMode", "keyframes", List.of("keyframes", "fps"),
+            "keyframes: every keyframe (up to recognition.maxFps); fps: up to recognition.maxFps frames of any kind, each sent with the frames since its keyframe"),
+        integer("recognition.maxFps", 2, 1, 60, "per camera and worker type: most frames a second sent for recognition"),
+        duration("recognition.deadline", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMinutes(1),
+            "a sampled frame older than this when its worker gets to it is dropped (counted), not recognised late"),
+        integer("recognition.maxGopBytes", 8_388_608, 65_536, 268_435_456, "fps mode, per camera: frame bytes kept since the last keyframe; a longer GOP is sampled at its keyframes only"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),
         choice("log.format", "text", List.of("text", "json"), "text: one key=value line per event; json: one JSON object per line"),
         duration("shutdown.timeout", Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofMinutes(1),
