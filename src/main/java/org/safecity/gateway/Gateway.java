@@ -328,6 +328,9 @@ public final class Gateway {
       if (streams != null) {
         streams.stop();
       }
+      if (recognition != null) {
+        clean &= step(recognition.stop(), deadline, "stopping the recognition workers");
+      }
       if (health != null) {
         health.stop();
       }

@@ -69,7 +69,8 @@ public record GatewayConfig(
   }
 
   /** {@code sampleMode}: "keyframes" or "fps". */
-  public record RecognitionConfig(boolean enabled, String sampleMode, int maxFps, Duration deadline, int maxGopBytes) {
+  public record RecognitionConfig(boolean enabled, String sampleMode, int maxFps, Duration deadline, int threads,
+                                  int maxGopBytes) {
   }
 
   public record LogConfig(String level, String format) {
@@ -104,7 +105,8 @@ public record GatewayConfig(
             (Duration) v.get("health.batteryCriticalBelow"), (Duration) v.get("health.cameraStalledAfter"),
             (Duration) v.get("health.cameraOfflineAfter"), (Duration) v.get("health.tickInterval")),
         new RecognitionConfig((boolean) v.get("recognition.enabled"), (String) v.get("recognition.sampleMode"),
-            (int) v.get("recognition.maxFps"), (Duration) v.get("recognition.deadline"), (int) v.get("recognition.maxGopBytes")),
+            (int) v.get("recognition.maxFps"), (Duration) v.get("recognition.deadline"), (int) v.get("recognition.threads"),
+            (int) v.get("recognition.maxGopBytes")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,

@@ -120,6 +120,7 @@ public final class Settings {
         integer("recognition.maxFps", 2, 1, 60, "per camera and worker type: most frames a second sent for recognition"),
         duration("recognition.deadline", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMinutes(1),
             "a sampled frame older than this when its worker gets to it is dropped (counted), not recognised late"),
+        integer("recognition.threads", 0, 0, 256, "decode and inference threads: a bounded pool off the event loops; 0 = one per core"),
         integer("recognition.maxGopBytes", 8_388_608, 65_536, 268_435_456, "fps mode, per camera: frame bytes kept since the last keyframe; a longer GOP is sampled at its keyframes only"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),
         choice("log.format", "text", List.of("text", "json"), "text: one key=value line per event; json: one JSON object per line"),
