@@ -199,8 +199,9 @@ public final class Gateway {
     streams = new StreamHub(vertx, metrics, Clock.systemUTC(), config.rtsp().gopCacheBytes());
     streams.start();
     if (config.recognition().enabled()) {
-      recognition = new Recognition(vertx, config.recognition(), metrics,
+      recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics,
           id -> registry.camera(id).map(CameraEntry::region).orElse(""));
+      recognition.start(readiness);
       streams.frameSink(recognition.fanOut());
     }
     health.reload(registry.boxes());

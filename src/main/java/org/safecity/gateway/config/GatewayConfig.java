@@ -69,8 +69,9 @@ public record GatewayConfig(
   }
 
   /** {@code sampleMode}: "keyframes" or "fps". */
+  /** {@code modelsDir} empty: {@code data.dir/models}. */
   public record RecognitionConfig(boolean enabled, String sampleMode, int maxFps, Duration deadline, int threads,
-                                  int maxGopBytes) {
+                                  int maxGopBytes, Optional<Path> modelsDir, boolean fetchModels) {
   }
 
   public record LogConfig(String level, String format) {
@@ -106,7 +107,8 @@ public record GatewayConfig(
             (Duration) v.get("health.cameraOfflineAfter"), (Duration) v.get("health.tickInterval")),
         new RecognitionConfig((boolean) v.get("recognition.enabled"), (String) v.get("recognition.sampleMode"),
             (int) v.get("recognition.maxFps"), (Duration) v.get("recognition.deadline"), (int) v.get("recognition.threads"),
-            (int) v.get("recognition.maxGopBytes")),
+            (int) v.get("recognition.maxGopBytes"), nonEmpty(v.get("recognition.modelsDir")).map(Path::of),
+            (boolean) v.get("recognition.fetchModels")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,

