@@ -200,7 +200,7 @@ public final class Gateway {
     streams.start();
     if (config.recognition().enabled()) {
       recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics,
-          id -> registry.camera(id).map(CameraEntry::region).orElse(""));
+          id -> registry.camera(id).map(CameraEntry::region).orElse(""), database.pool(), eventLog);
       recognition.start(readiness);
       streams.frameSink(recognition.fanOut());
     }

@@ -71,7 +71,8 @@ public record GatewayConfig(
   /** {@code sampleMode}: "keyframes" or "fps". */
   /** {@code modelsDir} empty: {@code data.dir/models}. */
   public record RecognitionConfig(boolean enabled, String sampleMode, int maxFps, Duration deadline, int threads,
-                                  int maxGopBytes, Optional<Path> modelsDir, boolean fetchModels) {
+                                  int maxGopBytes, Optional<Path> modelsDir, boolean fetchModels, int faceMinSimilarity,
+                                  Duration faceRepeatAfter) {
   }
 
   public record LogConfig(String level, String format) {
@@ -108,7 +109,8 @@ public record GatewayConfig(
         new RecognitionConfig((boolean) v.get("recognition.enabled"), (String) v.get("recognition.sampleMode"),
             (int) v.get("recognition.maxFps"), (Duration) v.get("recognition.deadline"), (int) v.get("recognition.threads"),
             (int) v.get("recognition.maxGopBytes"), nonEmpty(v.get("recognition.modelsDir")).map(Path::of),
-            (boolean) v.get("recognition.fetchModels")),
+            (boolean) v.get("recognition.fetchModels"), (int) v.get("recognition.faceMinSimilarity"),
+            (Duration) v.get("recognition.faceRepeatAfter")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,

