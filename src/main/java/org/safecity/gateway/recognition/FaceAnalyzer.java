@@ -47,6 +47,9 @@ public final class FaceAnalyzer implements AutoCloseable {
   private final OrtSession detect;
   private final OrtSession landmark;
   private final OrtSession feature;
+  /** Inferences share it; closing takes it alone, so no session is closed under a running inference. */
+  private final java.util.concurrent.locks.ReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private boolean closed;
 
   /** Loads the three models from the models folder. */
   public FaceAnalyzer(Path modelsDir) throws OrtException {
@@ -64,16 +67,24 @@ public final class FaceAnalyzer implements AutoCloseable {
 
   /** Every face found, with landmarks and embedding; an empty list for a picture without faces. */
   public List<Face> faces(DecodedFrame f) throws OrtException {
-    List<Face> out = new ArrayList<>();
-    for (Box b : detect(f)) {
-      float[] points = landmarks(f, b);
-      out.add(new Face(b, points, embed(f, points)));
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("the face models are closed");
+      }
+      List<Face> out = new ArrayList<>();
+      for (Box b : detect(f)) {
+        float[] points = landmarks(f, b);
+        out.add(new Face(b, points, embed(f, points)));
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
     }
-    return out;
   }
 
   /** Face boxes, best first, overlapping ones suppressed, each made square around its centre (side = height). */
-  public List<Box> detect(DecodedFrame f) throws OrtException {
+  List<Box> detect(DecodedFrame f) throws OrtException {
     float[] input = ImageOps.rgbTensor(f.bgr(), f.width(), f.height(), 0, 0, f.width(), f.height(), DET_W, DET_H);
     List<Box> found = new ArrayList<>();
     try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, 3, DET_H, DET_W});
@@ -181,8 +192,17 @@ public final class FaceAnalyzer implements AutoCloseable {
 
   @Override
   public void close() throws OrtException {
-    detect.close();
-    landmark.close();
-    feature.close();
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      detect.close();
+      landmark.close();
+      feature.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 }

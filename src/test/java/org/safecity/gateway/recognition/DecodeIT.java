@@ -218,18 +218,18 @@ class DecodeIT {
       fps.add(gateway.streams().snapshot("cam-flood").orElseThrow().fps());
       Thread.sleep(100);
     }
+    long sampled = recognition.fanOut().sampled("cam-flood") - sampledBefore;
+    long slowDone = slow.processed() - slowBefore;
     // A reader still gets every frame from the relay meanwhile.
     Ffmpeg.Read read = Ffmpeg.read("rtsp://127.0.0.1:" + rtspPort + "/cam-flood?token="
         + gateway.tokens().issue(new org.safecity.gateway.auth.Principal("it", org.safecity.gateway.auth.Role.OPERATOR,
         Optional.empty(), java.util.Set.of(), java.util.Set.of())).token(), "tcp", 25, T);
     assertThat(read.frames()).as(read.output()).hasSize(25);
 
-    long sampled = recognition.fanOut().sampled("cam-flood") - sampledBefore;
-    long slowDone = slow.processed() - slowBefore;
     // Ingest keeps the camera's rate: the last seconds' samples (the first may still be warming up).
     assertThat(fps.subList(fps.size() / 2, fps.size())).as("stream fps while the slow worker lags").allMatch(f -> f >= 22.0);
     assertThat(sampled).as("keyframes taken in 8 s at 5 a second").isBetween(30L, 50L);
-    assertThat(slowDone).as("the slow worker did what it could, one frame at a time").isBetween(8L, 18L);
+    assertThat(slowDone).as("the slow worker did what it could, one frame at a time").isBetween(8L, 17L);
     assertThat(slowOverlap).as("never two frames of one camera at once in one worker type").hasValue(0);
     assertThat(maxHeld).as("frames held for the slow worker: in flight plus one waiting").isLessThanOrEqualTo(2);
     assertThat(slow.dropped(Drop.SUPERSEDED)).as("the rest were replaced by newer ones").isGreaterThanOrEqualTo(sampled - slowDone - 4);
