@@ -51,6 +51,7 @@ import org.safecity.gateway.incidents.Outbox;
 import org.safecity.gateway.mqtt.BoxCommands;
 import org.safecity.gateway.mqtt.MqttVerticle;
 import org.safecity.gateway.mqtt.PayloadValidator;
+import org.safecity.gateway.recognition.Recognition;
 import org.safecity.gateway.rtsp.PullSources;
 import org.safecity.gateway.rtsp.RtspAuth;
 import org.safecity.gateway.rtsp.RtspVerticle;
@@ -90,6 +91,7 @@ public final class Gateway {
   private Outbox outbox;
   private AlarmProjector alarms;
   private CredentialVerifier accountSecrets;
+  private Recognition recognition;
 
   private Gateway(GatewayConfig config) {
     this.config = config;
@@ -197,6 +199,12 @@ public final class Gateway {
     health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
     streams = new StreamHub(vertx, metrics, Clock.systemUTC(), config.rtsp().gopCacheBytes());
     streams.start();
+    if (config.recognition().enabled()) {
+      recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics,
+          id -> registry.camera(id).map(CameraEntry::region).orElse(""), database.pool(), eventLog);
+      recognition.start(readiness);
+      streams.frameSink(recognition.fanOut());
+    }
     health.reload(registry.boxes());
     health.cameras(watched(registry.cameras()), streams::lastFrameMillis);
     registry.onChange(snapshot -> {
@@ -324,6 +332,9 @@ public final class Gateway {
       if (streams != null) {
         streams.stop();
       }
+      if (recognition != null) {
+        clean &= step(recognition.stop(), deadline, "stopping the recognition workers");
+      }
       if (health != null) {
         health.stop();
       }
@@ -398,6 +409,11 @@ public final class Gateway {
   /** Every camera's live stream and stats. */
   public StreamHub streams() {
     return streams;
+  }
+
+  /** Recognition on this node; empty when recognition.enabled is false. */
+  public Optional<Recognition> recognition() {
+    return Optional.ofNullable(recognition);
   }
 
   public EventLog eventLog() {

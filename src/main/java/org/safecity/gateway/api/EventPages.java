@@ -19,7 +19,7 @@ public final class EventPages {
       var page = more ? events.subList(0, limit) : events;
       JsonArray items = new JsonArray();
       // A caller limited to some regions gets only theirs; nextAfter still moves past what it may not see.
-      page.stream().filter(e -> p.seesRegion(e.region())).forEach(e -> items.add(EventMessages.toJson(e)));
+      page.stream().filter(e -> p.seesEvent(e.type(), e.region())).forEach(e -> items.add(EventMessages.toJson(e)));
       long next = page.isEmpty() ? after : page.get(page.size() - 1).id();
       return new JsonObject().put("events", items).put("nextAfter", next).put("hasMore", more);
     });

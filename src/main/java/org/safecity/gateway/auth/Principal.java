@@ -18,6 +18,9 @@ public record Principal(String id, Role role, Optional<String> unit, Set<String>
   public static final String EVENTS_READ = "events:read";
   public static final String CAMERAS_READ = "cameras:read";
   public static final String VIDEO_READ = "video:read";
+  public static final String FACES_READ = "faces:read";
+  public static final String PLATES_READ = "plates:read";
+  public static final String ECHALLAN_READ = "echallan:read";
 
   public Principal {
     Objects.requireNonNull(id, "id");
@@ -33,6 +36,35 @@ public record Principal(String id, Role role, Optional<String> unit, Set<String>
       return role.isStaff() || role == Role.AGENCY;
     }
     return region != null && regions.contains(region);
+  }
+
+  /**
+   * True when it may receive an event of {@code type} in {@code region}: its region, and for watchlist, hotlist
+   * and e-challan events the scope that names them (staff have every scope; crews and agencies only as granted).
+   */
+  public boolean seesEvent(String type, String region) {
+    if (!seesRegion(region)) {
+      return false;
+    }
+    String needed = scopeFor(type);
+    return needed == null || hasScope(needed);
+  }
+
+  /** The scope an event type needs beyond its region, or null. */
+  static String scopeFor(String type) {
+    if (type == null) {
+      return null;
+    }
+    if (type.startsWith("recognition.face")) {
+      return FACES_READ;
+    }
+    if (type.startsWith("recognition.plate") || type.startsWith("hotlist.")) {
+      return PLATES_READ;
+    }
+    if (type.startsWith("echallan.")) {
+      return ECHALLAN_READ;
+    }
+    return null;
   }
 
   public boolean hasScope(String scope) {

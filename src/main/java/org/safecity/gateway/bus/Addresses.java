@@ -13,4 +13,16 @@ public final class Addresses {
    * MQTT connection delivers them.
    */
   public static final String BOX_COMMANDS = "safecity.box.commands";
+
+  /**
+   * Prefix of the recognition workers' addresses, one per worker type ({@link #recognitionJobs}): a request with a
+   * sampled frame ({@code recognition.SampledFrame}, codec {@code recognition.SampledFrameCodec}); the reply is
+   * the outcome ({@code processed}, {@code failed}, {@code expired}).
+   */
+  public static final String RECOGNITION_JOBS = "safecity.recognition.jobs.";
+
+  /** The address the workers of one type listen on. */
+  public static String recognitionJobs(String workerType) {
+    return RECOGNITION_JOBS + workerType;
+  }
 }

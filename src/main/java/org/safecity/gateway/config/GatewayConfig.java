@@ -18,6 +18,7 @@ public record GatewayConfig(
     RtspConfig rtsp,
     DevicesConfig devices,
     HealthConfig health,
+    RecognitionConfig recognition,
     LogConfig log,
     Duration shutdownTimeout,
     String source,
@@ -77,6 +78,13 @@ public record GatewayConfig(
                              Duration cameraStalledAfter, Duration cameraOfflineAfter, Duration tickInterval) {
   }
 
+  /** {@code sampleMode}: "keyframes" or "fps". */
+  /** {@code modelsDir} empty: {@code data.dir/models}. */
+  public record RecognitionConfig(boolean enabled, String sampleMode, int maxFps, Duration deadline, int threads,
+                                  int maxGopBytes, Optional<Path> modelsDir, boolean fetchModels, int faceMinSimilarity,
+                                  Duration faceRepeatAfter) {
+  }
+
   public record LogConfig(String level, String format) {
   }
 
@@ -110,6 +118,11 @@ public record GatewayConfig(
         new HealthConfig((Duration) v.get("health.boxSilentAfter"), (Duration) v.get("health.theftWindow"),
             (Duration) v.get("health.batteryCriticalBelow"), (Duration) v.get("health.cameraStalledAfter"),
             (Duration) v.get("health.cameraOfflineAfter"), (Duration) v.get("health.tickInterval")),
+        new RecognitionConfig((boolean) v.get("recognition.enabled"), (String) v.get("recognition.sampleMode"),
+            (int) v.get("recognition.maxFps"), (Duration) v.get("recognition.deadline"), (int) v.get("recognition.threads"),
+            (int) v.get("recognition.maxGopBytes"), nonEmpty(v.get("recognition.modelsDir")).map(Path::of),
+            (boolean) v.get("recognition.fetchModels"), (int) v.get("recognition.faceMinSimilarity"),
+            (Duration) v.get("recognition.faceRepeatAfter")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,

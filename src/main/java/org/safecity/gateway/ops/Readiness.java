@@ -27,6 +27,7 @@ public final class Readiness {
 
   private final Map<String, Supplier<Future<Check>>> checks = new ConcurrentHashMap<>();
   private final Map<String, Check> flags = new ConcurrentHashMap<>();
+  private final java.util.Set<String> informational = ConcurrentHashMap.newKeySet();
 
   public void probe(String part, Supplier<Future<Check>> probe) {
     checks.put(part, probe);
@@ -36,6 +37,15 @@ public final class Readiness {
   public void set(String part, Check state) {
     flags.put(part, state);
     checks.putIfAbsent(part, () -> Future.succeededFuture(flags.getOrDefault(part, Check.failed("starting"))));
+  }
+
+  /**
+   * A part that is reported (marked {@code "informational": true}) but never makes the gateway unready, such as
+   * a recognizer whose models are missing: the gateway serves everything else.
+   */
+  public void info(String part, Supplier<Check> state) {
+    informational.add(part);
+    checks.put(part, () -> Future.succeededFuture(state.get()));
   }
 
   public void expect(String part) {
@@ -55,10 +65,14 @@ public final class Readiness {
       boolean all = true;
       for (int i = 0; i < names.size(); i++) {
         Check c = results.get(i).result();
-        all &= c.up();
         JsonObject j = new JsonObject().put("status", c.up() ? "UP" : "DOWN");
         if (c.detail() != null) {
           j.put("detail", c.detail());
+        }
+        if (informational.contains(names.get(i))) {
+          j.put("informational", true);
+        } else {
+          all &= c.up();
         }
         parts.put(names.get(i), j);
       }

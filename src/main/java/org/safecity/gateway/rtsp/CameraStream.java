@@ -105,9 +105,12 @@ public final class CameraStream {
   private long pendingTimestamp = -1;
   private long reportTimer = -1;
   private boolean closed;
+  private final FrameSink sink; // null: whole frames go nowhere but the stats
+  private FrameSink.Receiver frames; // opened at the first whole frame, on the context
+  private boolean framesOpened;
 
   CameraStream(String cameraId, Context context, Publisher publisher, Sdp sdp, StreamStats stats, Clock clock,
-      int gopCacheBytes) {
+      int gopCacheBytes, FrameSink sink) {
     this.cameraId = cameraId;
     this.context = context;
     this.publisher = publisher;
@@ -124,6 +127,7 @@ public final class CameraStream {
     this.stats = stats;
     this.clock = clock;
     this.gopCacheBytes = gopCacheBytes;
+    this.sink = sink;
     Track v = video >= 0 ? tracks[video] : null;
     stats.started(v == null ? media.get(0).encoding() : v.media.encoding(), publisher.describe());
     if (v != null) {
@@ -246,6 +250,9 @@ public final class CameraStream {
       if (au.keyframe()) {
         t.depacketizer.sps().flatMap(this::format).ifPresent(stats::format);
       }
+      if (sink != null) {
+        toSink(au);
+      }
       if (au.rtpTimestamp() == h.timestamp()) {
         keyNow |= au.keyframe();
       } else if (au.keyframe()) {
@@ -267,6 +274,31 @@ public final class CameraStream {
   private static ByteBuf compact(ByteBuf packet) {
     int n = packet.readableBytes();
     return ByteBufAllocator.DEFAULT.directBuffer(n, n).writeBytes(packet, packet.readerIndex(), n);
+  }
+
+  /** Hands a whole frame to the sink; whatever the sink does wrong, ingest and relay carry on. */
+  private void toSink(AccessUnit au) {
+    try {
+      if (!framesOpened) {
+        framesOpened = true;
+        frames = sink.open(cameraId, tracks[videoTrack].media.isH264() ? "H264" : "H265", this::videoParameterSets);
+      }
+      if (frames != null) {
+        frames.accessUnit(au);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("camera {}: the frame sink failed; no more frames go to it from this stream", cameraId, e);
+      frames = null;
+    }
+  }
+
+  private List<byte[]> videoParameterSets() {
+    Depacketizer d = tracks[videoTrack].depacketizer;
+    List<byte[]> sets = new ArrayList<>(3);
+    d.vps().ifPresent(sets::add);
+    d.sps().ifPresent(sets::add);
+    d.pps().ifPresent(sets::add);
+    return sets;
   }
 
   private Optional<VideoFormat> format(byte[] sps) {
@@ -400,6 +432,14 @@ public final class CameraStream {
     clearGop();
     pending.forEach(s -> s.packet().release());
     pending.clear();
+    if (frames != null) {
+      try {
+        frames.closed();
+      } catch (RuntimeException e) {
+        LOG.warn("camera {}: the frame sink failed at the stream's end", cameraId, e);
+      }
+      frames = null;
+    }
     stats.ended();
   }
 

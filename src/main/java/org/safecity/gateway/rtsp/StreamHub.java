@@ -30,6 +30,7 @@ public final class StreamHub {
   private final ConcurrentHashMap<String, CameraStream> streams = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, StreamStats> stats = new ConcurrentHashMap<>();
   private long timer = -1;
+  private volatile FrameSink frameSink;
 
   public StreamHub(Vertx vertx, MeterRegistry metrics, Clock clock, int gopCacheBytes) {
     this.vertx = vertx;
@@ -38,6 +39,14 @@ public final class StreamHub {
     this.gopCacheBytes = gopCacheBytes;
     Gauge.builder("gateway_rtsp_streams", streams, ConcurrentHashMap::size).description("cameras publishing now")
         .register(metrics);
+  }
+
+  /**
+   * Where whole video frames of streams published from now on also go (recognition); null for nowhere, which
+   * costs the streams nothing.
+   */
+  public void frameSink(FrameSink sink) {
+    this.frameSink = sink;
   }
 
   /** Starts the once-a-second rate sampling. */
@@ -58,7 +67,8 @@ public final class StreamHub {
    * source is told it was replaced and its readers end.
    */
   CameraStream publish(String cameraId, Context context, Publisher publisher, Sdp sdp) {
-    CameraStream stream = new CameraStream(cameraId, context, publisher, sdp, stats(cameraId), clock, gopCacheBytes);
+    CameraStream stream = new CameraStream(cameraId, context, publisher, sdp, stats(cameraId), clock, gopCacheBytes,
+        frameSink);
     CameraStream old = streams.put(cameraId, stream);
     if (old != null) {
       LOG.info("camera {}: {} replaces {}", cameraId, publisher.describe(), old.publisher().describe());

@@ -32,7 +32,8 @@ public final class Migrations {
       "V3__mqtt.sql",
       "V4__accounts_audit.sql",
       "V5__alarms_incidents.sql",
-      "V6__event_log_source.sql");
+      "V6__event_log_source.sql",
+      "V7__watchlist.sql");
 
   public record Script(int version, String name, String sql) {
   }

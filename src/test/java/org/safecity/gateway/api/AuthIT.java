@@ -78,7 +78,9 @@ class AuthIT {
     create("agency-noscope", "client", "agency", "agency-secret", null, List.of("east"), List.of("alarms:read"));
     Blocking.await(gateway.eventLog().appendAll(List.of(
         new NewEvent("test.south", "box-s", "south", Instant.now(), Map.of("n", 1)),
-        new NewEvent("test.east", "box-e", "east", Instant.now(), Map.of("n", 2)))), Duration.ofSeconds(10), "events");
+        new NewEvent("test.east", "box-e", "east", Instant.now(), Map.of("n", 2)),
+        new NewEvent("recognition.face.hit", "cam-s", "south", Instant.now(), Map.of("person", "p-1")))),
+        Duration.ofSeconds(10), "events");
   }
 
   @AfterAll
@@ -145,6 +147,11 @@ class AuthIT {
 
   static String detail(HttpResponse<String> res) {
     return new JsonObject(res.body()).getString("detail");
+  }
+
+  static List<String> allTypes(String token) throws Exception {
+    var res = get("/api/v1/events", "/api/v1/events?limit=1000", token);
+    return new JsonObject(res.body()).getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("type")).toList();
   }
 
   static List<String> eventTypes(String token) throws Exception {
@@ -252,6 +259,9 @@ class AuthIT {
   @Test
   void crewsAndAgenciesSeeOnlyTheirRegionsAndScopes() throws Exception {
     assertThat(eventTypes(admin)).contains("test.south", "test.east");
+    assertThat(allTypes(admin)).as("staff see watchlist hits").contains("recognition.face.hit");
+    assertThat(allTypes(login("crew-south", "crew-south-secret"))).as("a crew without faces:read does not")
+        .doesNotContain("recognition.face.hit");
     assertThat(eventTypes(login("crew-south", "crew-south-secret"))).containsExactly("test.south");
     assertThat(eventTypes(login("crew-east", "crew-east-secret"))).containsExactly("test.east");
     assertThat(eventTypes(clientLogin("agency-east", "agency-secret"))).containsExactly("test.east");

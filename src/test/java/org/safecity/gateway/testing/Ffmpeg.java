@@ -18,8 +18,18 @@ public final class Ffmpeg {
    * @param gop       frames per keyframe interval (25 fps)
    */
   public static Process push(String url, String codec, String size, String transport, int gop) throws IOException {
+    return pushSource(url, "testsrc=size=" + size + ":rate=25", codec, transport, gop);
+  }
+
+  /**
+   * A camera pushing any lavfi source (e.g. {@code color=c=red:size=320x240:rate=25}) until killed.
+   *
+   * @param gop frames per keyframe interval
+   */
+  public static Process pushSource(String url, String lavfiSource, String codec, String transport, int gop)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
-        "-i", "testsrc=size=" + size + ":rate=25", "-c:v", codec, "-preset", "ultrafast", "-g", String.valueOf(gop),
+        "-i", lavfiSource, "-c:v", codec, "-preset", "ultrafast", "-g", String.valueOf(gop),
         "-keyint_min", String.valueOf(gop), "-pix_fmt", "yuv420p"));
     if (codec.equals("libx264")) {
       cmd.addAll(List.of("-tune", "zerolatency", "-bf", "0"));

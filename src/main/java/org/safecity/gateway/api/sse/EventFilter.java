@@ -120,7 +120,7 @@ public final class EventFilter {
 
   /** True when this stream delivers {@code e}. */
   public boolean matches(LoggedEvent e) {
-    if (!principal.seesRegion(e.region())) {
+    if (!principal.seesEvent(e.type(), e.region())) {
       return false;
     }
     if (alarmsOnly && !e.type().startsWith(ALARM_PREFIX)) {

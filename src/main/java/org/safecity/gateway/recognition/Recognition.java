@@ -1,0 +1,262 @@
+package org.safecity.gateway.recognition;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.safecity.gateway.config.GatewayConfig.RecognitionConfig;
+import org.safecity.gateway.ops.Readiness;
+import org.safecity.gateway.store.EventLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recognition on this node: the sampler fan-out the RTSP edge feeds, the bounded recognition pool, the worker
+ * types deployed on it, the model files the recognizers need (checked, and fetched when missing, in the
+ * background), and the face watchlist recognizer, which comes on once its models are verified. Each recognizer's
+ * state is an informational part of {@code /health/ready}.
+ */
+public final class Recognition {
+  private static final Logger LOG = LoggerFactory.getLogger(Recognition.class);
+  /** How often the watchlist's version is checked (a change on any node is followed within this). */
+  static final long WATCHLIST_POLL_MILLIS = 2_000;
+
+  private final Vertx vertx;
+  private final RecognitionConfig config;
+  private final MeterRegistry metrics;
+  private final RecognitionFanOut fanOut;
+  private final WorkerExecutor pool;
+  private final int threads;
+  private final List<String> deployments = new ArrayList<>();
+  private final Models models;
+  private final Pool database;
+  private final EventLog eventLog;
+  private final Watchlist watchlist;
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean refreshing = new AtomicBoolean();
+  private volatile Watchlist.Index index = Watchlist.Index.EMPTY;
+  private volatile FaceAnalyzer faces;
+  private volatile String faceProblem;
+  private volatile boolean stopped;
+  private long watchTimer = -1;
+
+  /**
+   * @param dataDir  data.dir: the models live under it unless recognition.modelsDir says otherwise
+   * @param regionOf a camera's region, "" when unknown
+   * @param database the store's pool (watchlist, evidence)
+   * @param eventLog where hits are recorded
+   */
+  public Recognition(Vertx vertx, RecognitionConfig config, Path dataDir, MeterRegistry metrics,
+      Function<String, String> regionOf, Pool database, EventLog eventLog) {
+    this.vertx = vertx;
+    this.config = config;
+    this.metrics = metrics;
+    this.fanOut = new RecognitionFanOut(vertx, policy(config), metrics, regionOf, System::currentTimeMillis);
+    this.threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+    this.pool = vertx.createSharedWorkerExecutor("safecity-recognition", threads);
+    Path dir = config.modelsDir().orElse(dataDir.resolve("models"));
+    this.models = new Models(dir, config.fetchModels(), new ModelFetcher(dir, List.of("npm"), Duration.ofMinutes(10)));
+    this.database = database;
+    this.eventLog = eventLog;
+    this.watchlist = new Watchlist(database);
+  }
+
+  static SamplerPolicy policy(RecognitionConfig c) {
+    return new SamplerPolicy(SampleMode.parse(c.sampleMode()), c.maxFps(), c.deadline().toMillis(), c.maxGopBytes());
+  }
+
+  /**
+   * Starts checking (and fetching) the model files and following the watchlist; the face recognizer starts when
+   * its models are there. Each recognizer's state goes into {@code readiness}.
+   */
+  public void start(Readiness readiness) {
+    for (String name : Models.NEEDED.keySet()) {
+      readiness.info("recognition." + name, () -> status(name));
+    }
+    models.start();
+    watchTimer = vertx.setPeriodic(WATCHLIST_POLL_MILLIS, id -> refreshWatchlist());
+    refreshWatchlist();
+    models.whenReady("face").thenAcceptAsync(this::startFace, r -> {
+      Thread t = new Thread(r, "safecity-face-start");
+      t.setDaemon(true);
+      t.start();
+    });
+  }
+
+  /** On a thread of its own: loading the models takes a moment and ONNX Runtime's natives load here. */
+  private void startFace(Path dir) {
+    if (stopped) {
+      return;
+    }
+    try {
+      faces = new FaceAnalyzer(dir);
+    } catch (Exception | LinkageError e) {
+      faceProblem = "its models did not load: " + e;
+      LOG.warn("recognizer face is off: {}", faceProblem);
+      return;
+    }
+    // Made here, on a thread that is not Vert.x's: an event-loop context of its own for the hits' database work.
+    FaceHits hits = new FaceHits(vertx.getOrCreateContext(), database, eventLog, metrics);
+    FaceRecognizer recognizer = new FaceRecognizer(faces, () -> index, config.faceMinSimilarity() / 100f,
+        config.faceRepeatAfter().toMillis(), hits);
+    deployWorker("face", recognizer).onSuccess(v -> {
+      running.add("face");
+      routeFaces();
+      LOG.info("recognizer face is on (watchlist version {}, {} photos, hits from similarity {}%)", index.version(),
+          index.entries().size(), config.faceMinSimilarity());
+    });
+  }
+
+  /** A recognizer's state for /health/ready. */
+  Readiness.Check status(String recognizer) {
+    Models.State m = models.state(recognizer);
+    if (running.contains(recognizer)) {
+      Watchlist.Index i = index;
+      return new Readiness.Check(true, "on: " + m.detail() + "; watchlist version " + i.version() + ", "
+          + i.entries().size() + " photos");
+    }
+    if (!m.ready()) {
+      return Readiness.Check.failed("off: " + m.detail());
+    }
+    if (recognizer.equals("face")) {
+      return Readiness.Check.failed("off: " + (faceProblem != null ? faceProblem : m.detail() + "; starting"));
+    }
+    return Readiness.Check.failed("off: " + m.detail() + "; this build has no " + recognizer + " recognizer yet");
+  }
+
+  /** The model files and their state. */
+  public Models models() {
+    return models;
+  }
+
+  public Watchlist watchlist() {
+    return watchlist;
+  }
+
+  /** The watchlist as matched now. */
+  public Watchlist.Index watchlistIndex() {
+    return index;
+  }
+
+  private void refreshWatchlist() {
+    if (!refreshing.compareAndSet(false, true)) {
+      return;
+    }
+    watchlist.version()
+        .compose(v -> v == index.version() ? Future.succeededFuture(index) : watchlist.load())
+        .onComplete(ar -> {
+          refreshing.set(false);
+          if (ar.succeeded()) {
+            if (ar.result().version() != index.version()) {
+              index = ar.result();
+              LOG.info("watchlist version {}: {} photos", index.version(), index.entries().size());
+              routeFaces();
+            }
+          } else {
+            LOG.debug("watchlist not refreshed: {}", ar.cause().toString());
+          }
+        });
+  }
+
+  /**
+   * Enrolls the largest face in {@code photo} for a person, and follows the list at once on this node.
+   *
+   * @return the watchlist's new version
+   */
+  public Future<Long> enrollFace(String personId, String name, String reason, DecodedFrame photo, String photoLabel) {
+    FaceAnalyzer a = faces;
+    if (a == null) {
+      return Future.failedFuture(new IllegalStateException("the face recognizer is off: " + status("face").detail()));
+    }
+    return pool.executeBlocking(() -> a.faces(photo), false).compose(found -> {
+      var largest = found.stream().max(Comparator.comparingDouble(f -> f.box().width() * f.box().height()));
+      if (largest.isEmpty()) {
+        return Future.failedFuture(new IllegalArgumentException("no face found in " + photoLabel));
+      }
+      return watchlist.enroll(personId, name, reason, List.of(largest.get().embedding()), photoLabel);
+    }).compose(version -> watchlist.load().map(i -> {
+      if (i.version() >= index.version()) {
+        index = i;
+        routeFaces();
+      }
+      return version;
+    }));
+  }
+
+  /** What the RTSP edge hands whole frames to. */
+  public RecognitionFanOut fanOut() {
+    return fanOut;
+  }
+
+  /** Threads of the recognition pool (decode and inference). */
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * Frames go to the face workers only while someone is on the watchlist: with an empty list nothing is decoded
+   * for them at all.
+   */
+  private void routeFaces() {
+    if (running.contains("face") && !index.entries().isEmpty()) {
+      fanOut.addWorkerType("face");
+    } else {
+      fanOut.removeWorkerType("face");
+    }
+  }
+
+  /**
+   * Deploys a worker type on this node: frames are decoded and handed to {@code recognizer}; the samplers send to
+   * it once it listens.
+   */
+  public Future<Void> addWorker(String type, Recognizer recognizer) {
+    return deployWorker(type, recognizer).onSuccess(v -> fanOut.addWorkerType(type));
+  }
+
+  /** Deploys a worker type without routing frames to it yet. */
+  private Future<Void> deployWorker(String type, Recognizer recognizer) {
+    RecognitionWorker worker = new RecognitionWorker(type, recognizer, pool, config.deadline().toMillis(), metrics,
+        System::currentTimeMillis);
+    return vertx.deployVerticle(worker).<Void>map(id -> {
+      synchronized (deployments) {
+        deployments.add(id);
+      }
+      return null;
+    }).onFailure(e -> LOG.error("recognition worker {} is off: {}", type, e.getMessage()));
+  }
+
+  /** Stops a model fetch, the workers (their decoders close), the pool and the face models. */
+  public Future<Void> stop() {
+    stopped = true;
+    if (watchTimer >= 0) {
+      vertx.cancelTimer(watchTimer);
+    }
+    models.stop();
+    List<Future<Void>> undeploys = new ArrayList<>();
+    synchronized (deployments) {
+      deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
+      deployments.clear();
+    }
+    return Future.join(undeploys).transform(ar -> pool.close()).<Void>map(v -> {
+      FaceAnalyzer a = faces;
+      if (a != null) {
+        try {
+          a.close();
+        } catch (Exception e) {
+          LOG.debug("closing the face models: {}", e.toString());
+        }
+      }
+      return null;
+    });
+  }
+}
