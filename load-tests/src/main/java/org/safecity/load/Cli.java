@@ -13,7 +13,7 @@ import java.util.Set;
  * consumes its key, so {@link #finish()} can reject whatever nobody asked for (a typo must not silently
  * run the default).
  */
-final class Cli {
+public final class Cli {
 
   private final Map<String, String> values = new LinkedHashMap<>();
   private final Set<String> flags;
@@ -22,7 +22,7 @@ final class Cli {
    * @param args  the command line
    * @param flags the keys that take no value ({@code --full}, {@code --help})
    */
-  Cli(String[] args, Set<String> flags) {
+  public Cli(String[] args, Set<String> flags) {
     this.flags = flags;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -49,16 +49,16 @@ final class Cli {
     }
   }
 
-  boolean has(String key) {
+  public boolean has(String key) {
     return values.containsKey(key);
   }
 
-  String string(String key, String def) {
+  public String string(String key, String def) {
     String v = values.remove(key);
     return v == null ? def : v;
   }
 
-  boolean flag(String key) {
+  public boolean flag(String key) {
     String v = values.remove(key);
     if (v == null) {
       return false;
@@ -73,7 +73,7 @@ final class Cli {
     }
   }
 
-  int integer(String key, int def, int min, int max) {
+  public int integer(String key, int def, int min, int max) {
     String v = values.remove(key);
     if (v == null) {
       return def;
@@ -89,7 +89,7 @@ final class Cli {
     }
   }
 
-  long longValue(String key, long def) {
+  public long longValue(String key, long def) {
     String v = values.remove(key);
     if (v == null) {
       return def;
@@ -101,7 +101,7 @@ final class Cli {
     }
   }
 
-  double decimal(String key, double def, double min, double max) {
+  public double decimal(String key, double def, double min, double max) {
     String v = values.remove(key);
     if (v == null) {
       return def;
@@ -117,7 +117,7 @@ final class Cli {
     }
   }
 
-  Duration duration(String key, Duration def) {
+  public Duration duration(String key, Duration def) {
     String v = values.remove(key);
     if (v == null) {
       return def;
@@ -130,7 +130,7 @@ final class Cli {
   }
 
   /** A rate such as {@code 500/s}, {@code 500} or {@code max} (= 0, unlimited). */
-  double rate(String key, double def) {
+  public double rate(String key, double def) {
     String v = values.remove(key);
     if (v == null) {
       return def;
@@ -139,7 +139,7 @@ final class Cli {
   }
 
   /** Fails on any option that no getter consumed. */
-  void finish() {
+  public void finish() {
     if (!values.isEmpty()) {
       List<String> unknown = new ArrayList<>();
       values.keySet().forEach(k -> unknown.add("--" + k));
@@ -148,7 +148,7 @@ final class Cli {
   }
 
   /** Parses {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h} or a bare {@code 0}. */
-  static Duration parseDuration(String v) {
+  public static Duration parseDuration(String v) {
     String s = v.trim().toLowerCase(Locale.ROOT);
     if (s.equals("0")) {
       return Duration.ZERO;
@@ -174,7 +174,7 @@ final class Cli {
     throw new IllegalArgumentException("not a duration (use 500ms, 5s, 2m, 1h): '" + v + "'");
   }
 
-  static double parseRate(String key, String v) {
+  public static double parseRate(String key, String v) {
     String s = v.trim().toLowerCase(Locale.ROOT);
     if (s.equals("max") || s.equals("unlimited")) {
       return 0;
@@ -200,7 +200,7 @@ final class Cli {
     return d;
   }
 
-  static String format(Duration d) {
+  public static String format(Duration d) {
     long ms = d.toMillis();
     if (ms == 0) {
       return "0";

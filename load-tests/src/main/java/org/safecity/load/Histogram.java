@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * safe to record into from several event loops, small enough to ship in a JSON summary and mergeable
  * across processes (percentiles are not).
  */
-final class Histogram {
+public final class Histogram {
 
   private static final int LINEAR = 64;
   private static final int SUB_BITS = 5;
@@ -20,11 +20,11 @@ final class Histogram {
 
   private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
 
-  void recordMicros(long micros) {
+  public void recordMicros(long micros) {
     counts.incrementAndGet(index(Math.max(0, micros)));
   }
 
-  void recordNanos(long nanos) {
+  public void recordNanos(long nanos) {
     recordMicros(nanos / 1000);
   }
 
@@ -51,7 +51,7 @@ final class Histogram {
     return (SUB + sub) * width + width / 2;
   }
 
-  long count() {
+  public long count() {
     long n = 0;
     for (int i = 0; i < BUCKETS; i++) {
       n += counts.get(i);
@@ -60,7 +60,7 @@ final class Histogram {
   }
 
   /** The {@code p}-th percentile (0..100) in milliseconds; NaN when empty. */
-  double percentileMillis(double p) {
+  public double percentileMillis(double p) {
     long n = count();
     if (n == 0) {
       return Double.NaN;
@@ -76,7 +76,7 @@ final class Histogram {
     return value(BUCKETS - 1) / 1000.0;
   }
 
-  double maxMillis() {
+  public double maxMillis() {
     for (int i = BUCKETS - 1; i >= 0; i--) {
       if (counts.get(i) > 0) {
         return value(i) / 1000.0;
@@ -85,7 +85,7 @@ final class Histogram {
     return Double.NaN;
   }
 
-  void add(Histogram other) {
+  public void add(Histogram other) {
     for (int i = 0; i < BUCKETS; i++) {
       long c = other.counts.get(i);
       if (c != 0) {
@@ -95,7 +95,7 @@ final class Histogram {
   }
 
   /** Non-empty buckets as {@code [[index, count], ...]}. */
-  JsonArray toJson() {
+  public JsonArray toJson() {
     JsonArray a = new JsonArray();
     for (int i = 0; i < BUCKETS; i++) {
       long c = counts.get(i);
@@ -106,7 +106,7 @@ final class Histogram {
     return a;
   }
 
-  static Histogram fromJson(JsonArray a) {
+  public static Histogram fromJson(JsonArray a) {
     Histogram h = new Histogram();
     if (a != null) {
       for (int k = 0; k < a.size(); k++) {
@@ -118,7 +118,7 @@ final class Histogram {
   }
 
   /** {@code {"count":..,"p50":..,"p90":..,"p99":..,"max":..}} in milliseconds. */
-  JsonObject summary() {
+  public JsonObject summary() {
     return new JsonObject()
         .put("count", count())
         .put("p50", round3(percentileMillis(50)))
