@@ -85,8 +85,11 @@ final class BoxPublisher implements Publisher {
     final String id;
     MqttClient client;
     boolean open;
-    /** Send times (µs) of this box's last door-opened events, newest last. */
-    final long[] opened = new long[8];
+    /**
+     * Send times (µs) of this box's last messages that each cause one followed event: 64 of them, so with a box
+     * sending every 2 s an event can be matched to its cause up to about two minutes later.
+     */
+    final long[] opened = new long[64];
     int openedCount;
 
     Box(String id) {

@@ -157,4 +157,34 @@ final class ProcStats {
       }
     }
   }
+
+  /**
+   * TCP listen-queue overflows and drops so far ({@code TcpExt: ListenOverflows ListenDrops} of
+   * {@code /proc/net/netstat}), machine-wide (this network namespace): a SYN or a handshake dropped there is
+   * retried by the client's kernel after 1 s, then 3 s, 7 s... {-1, -1} when unknown.
+   */
+  static long[] listenOverflows() {
+    try {
+      List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+      for (int i = 0; i + 1 < lines.size(); i++) {
+        if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
+          String[] names = lines.get(i).trim().split("\\s+");
+          String[] values = lines.get(i + 1).trim().split("\\s+");
+          long overflows = -1;
+          long drops = -1;
+          for (int k = 1; k < names.length && k < values.length; k++) {
+            if (names[k].equals("ListenOverflows")) {
+              overflows = Long.parseLong(values[k]);
+            } else if (names[k].equals("ListenDrops")) {
+              drops = Long.parseLong(values[k]);
+            }
+          }
+          return new long[] {overflows, drops};
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return new long[] {-1, -1};
+  }
 }

@@ -148,9 +148,12 @@ public final class SseBenchmark {
     notes.add("Subscribers, the publisher, the server under test (and the gateway's PostgreSQL) share the machine's "
         + Runtime.getRuntime().availableProcessors() + " cores: the client's CPU is part of the load. Ratios from the"
         + " same run mean more than absolute figures.");
-    notes.add("Commit time: the gateway's alarm.raised 'at' is stamped by its health model just before the event is"
-        + " committed (same clock as the client's); Nchan's is the publisher's clock just before its POST. Both include"
-        + " the server storing the event.");
+    notes.add((args.source().equals("alarms")
+        ? "Commit time: the gateway's alarm.raised 'at' is stamped by its health model when it derives the alarm, before"
+          + " the commit (so a backlog of health writes counts in the latency)"
+        : "Commit time: the gateway's box.event 'at' is the MQTT edge's arrival time, just before the group commit")
+        + " (same clock as the client's); Nchan's is the publisher's clock just before its POST. Both include the server"
+        + " storing the event.");
     notes.add("The gateway persists every event to PostgreSQL before it is sent (and replays resumes from there);"
         + " Nchan keeps its messages in shared memory only.");
     result.put("summary", summary(steps));
@@ -215,18 +218,22 @@ public final class SseBenchmark {
 
       subs = new Subscribers(t, regions, n);
       open.add(subs);
+      long[] lo0 = ProcStats.listenOverflows();
       long connectTimeout = 60_000 + (args.connectRate() > 0 ? (long) (n / args.connectRate() * 2000) : 0);
       long openMs = subs.openAll(args.connectRate(), args.maxPending(), connectTimeout);
+      long[] lo1 = ProcStats.listenOverflows();
       JsonObject connect = new JsonObject().put("started", subs.started.get()).put("of", n)
+          .put("listenOverflows", lo0[0] < 0 ? null : lo1[0] - lo0[0])
           .put("seconds", openMs < 0 ? null : openMs / 1000.0).put("tcpConnectMs", subs.tcpConnect.summary())
           .put("responseMs", subs.response.summary()).put("counters", subs.counters());
       r.put("connect", connect);
       JsonObject resp = connect.getJsonObject("responseMs");
       say(String.format(Locale.ROOT, "%sconnected %,d of %,d %s at %s/s asked (response headers p50 %s ms, p99 %s ms; %d"
-          + " connect failures, refused %s)", tag, subs.started.get(), n,
+          + " connect failures, refused %s, %s TCP listen-queue overflows)", tag, subs.started.get(), n,
           openMs < 0 ? "(timed out after " + connectTimeout / 1000 + " s)" : String.format(Locale.ROOT, "in %.1f s", openMs / 1000.0),
           args.connectRate() == 0 ? "max" : num(args.connectRate()), ms(resp.getDouble("p50")), ms(resp.getDouble("p99")),
-          subs.connectFailures.sum(), subs.counters().getJsonObject("refused").encode()));
+          subs.connectFailures.sum(), subs.counters().getJsonObject("refused").encode(),
+          lo0[0] < 0 ? "-" : Long.toString(lo1[0] - lo0[0])));
       Thread.sleep(args.warmup().toMillis());
 
       // The window.
@@ -340,6 +347,7 @@ public final class SseBenchmark {
 
   /** Drops every subscriber at once, keeps them away, brings them all back at once with Last-Event-ID. */
   private JsonObject storm(Subscribers subs, String tag) throws Exception {
+    long[] lo0 = ProcStats.listenOverflows();
     long resets0 = subs.resets.sum();
     long refused0 = refusedTotal(subs);
     long failures0 = subs.connectFailures.sum();
@@ -352,16 +360,19 @@ public final class SseBenchmark {
         .put("allCaughtUpMillis", caughtMs < 0 ? null : caughtMs)
         .put("reconnectMs", subs.reconnect.summary()).put("catchUpMs", subs.catchUp.summary())
         .put("replayedEvents", subs.replayed.sum()).put("resets", subs.resets.sum() - resets0)
-        .put("refused", refusedTotal(subs) - refused0).put("connectFailures", subs.connectFailures.sum() - failures0);
+        .put("refused", refusedTotal(subs) - refused0).put("connectFailures", subs.connectFailures.sum() - failures0)
+        .put("listenOverflows", lo0[0] < 0 ? null : ProcStats.listenOverflows()[0] - lo0[0]);
     JsonObject rc = s.getJsonObject("reconnectMs");
     JsonObject cu = s.getJsonObject("catchUpMs");
     say(String.format(Locale.ROOT, "%sstorm: %,d dropped at once, away %s, back at once with Last-Event-ID: %,d reconnected"
-        + " (response p50 %s ms, p99 %s ms), %s; %,d events replayed, %d resets, %d refused, %d failed connects", tag,
+        + " (response p50 %s ms, p99 %s ms), %s; %,d events replayed, %d resets, %d refused, %d failed connects,"
+        + " %s TCP listen-queue overflows", tag,
         subs.subs.length, Cli.format(args.stormGap()), subs.reconnected.get(), ms(rc.getDouble("p50")), ms(rc.getDouble("p99")),
         caughtMs < 0 ? String.format(Locale.ROOT, "only %,d caught up within %s", subs.caughtUp.get(), Cli.format(args.stormTimeout()))
             : String.format(Locale.ROOT, "all caught up in %.2f s (p50 %s ms, p99 %s ms)", caughtMs / 1000.0,
                 ms(cu.getDouble("p50")), ms(cu.getDouble("p99"))),
-        subs.replayed.sum(), s.getLong("resets"), s.getLong("refused"), s.getLong("connectFailures")));
+        subs.replayed.sum(), s.getLong("resets"), s.getLong("refused"), s.getLong("connectFailures"),
+        s.getValue("listenOverflows") == null ? "-" : s.getLong("listenOverflows").toString()));
     return s;
   }
 
