@@ -337,6 +337,8 @@ public final class Gateway {
       }
       if (health != null) {
         health.stop();
+        // Alarms derived from messages the boxes already had acknowledged are written before the log closes.
+        clean &= step(health.flush(), deadline, "writing the health outcomes");
       }
       if (alarms != null) {
         alarms.stop();

@@ -60,6 +60,9 @@ public final class BoxHealthService {
   private final Counter raised;
   private final Counter cleared;
   private boolean writing;
+  /** Set by {@link #flush()}: completed when nothing is left to write. */
+  private Promise<Void> drained;
+  static final int MAX_EVENTS_PER_WRITE = 500;
   private long retryDelayMs = 100;
   private long timer = -1;
   private final CameraWatch cameras;
@@ -222,17 +225,35 @@ public final class BoxHealthService {
     return i < 0 ? key : key.substring(i + 1);
   }
 
-  /** One write at a time, in order; a failed write is retried, never skipped. */
+  /**
+   * One write at a time, in order; a failed write is retried, never skipped. Everything waiting goes into that
+   * one write (up to {@link #MAX_EVENTS_PER_WRITE} events, whole batches only): a burst of device messages costs a
+   * few commits, not one per message.
+   */
   private void drain() {
     if (writing || pending.isEmpty()) {
+      if (!writing && pending.isEmpty() && drained != null) {
+        drained.tryComplete();
+      }
       return;
     }
     writing = true;
-    List<NewEvent> next = pending.peek();
+    List<NewEvent> next = new ArrayList<>();
+    int batches = 0;
+    for (List<NewEvent> batch : pending) {
+      if (batches > 0 && next.size() + batch.size() > MAX_EVENTS_PER_WRITE) {
+        break;
+      }
+      next.addAll(batch);
+      batches++;
+    }
+    int taken = batches;
     log.appendAll(next).onComplete(ar -> {
       writing = false;
       if (ar.succeeded()) {
-        pending.poll();
+        for (int i = 0; i < taken; i++) {
+          pending.poll();
+        }
         retryDelayMs = 100;
         drain();
       } else {
@@ -242,6 +263,19 @@ public final class BoxHealthService {
         retryDelayMs = Math.min(retryDelayMs * 2, 5000);
       }
     });
+  }
+
+  /**
+   * Completes once every outcome derived so far is committed: the SIGTERM path calls it before the event log
+   * closes, so an alarm whose cause was already acknowledged to its box is not left unwritten.
+   */
+  public Future<Void> flush() {
+    Promise<Void> p = Promise.promise();
+    on(() -> {
+      drained = p;
+      drain();
+    });
+    return p.future();
   }
 
   /** Outcomes derived but not yet committed (they are retried until they are). */
