@@ -362,7 +362,8 @@ public final class DeviceRegistry implements BoxDirectory {
     return out;
   }
 
-  static String md5Hex(String s) {
+  /** Lower-case hex MD5 of the UTF-8 bytes: Digest's HA1 here, and every Digest hash of the RTSP edge. */
+  public static String md5Hex(String s) {
     try {
       return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
           .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

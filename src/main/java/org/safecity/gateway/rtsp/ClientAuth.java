@@ -123,9 +123,7 @@ final class ClientAuth {
 
   /** RFC 2617 3.2.2.1: the request-digest, without qop (RFC 2069 compatible) when {@code qop} is null. */
   static String response(String ha1, String nonce, String nc, String cnonce, String qop, String method, String uri) {
-    String ha2 = RtspAuth.md5(method + ":" + uri);
-    return qop == null ? RtspAuth.md5(ha1 + ":" + nonce + ":" + ha2)
-        : RtspAuth.md5(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2);
+    return RtspAuth.digestResponse(ha1, nonce, method, uri, qop, nc, cnonce);
   }
 
   private static boolean qopAuth(String qop) {

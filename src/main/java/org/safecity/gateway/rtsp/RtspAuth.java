@@ -179,11 +179,7 @@ public final class RtspAuth {
   }
 
   static String md5(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("every JVM has MD5", e);
-    }
+    return DeviceRegistry.md5Hex(s);
   }
 
   /** {@code name="quoted", name=token, ...} as in RFC 7235 auth-params; quoted commas stay in their value. */
