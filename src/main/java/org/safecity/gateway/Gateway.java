@@ -28,6 +28,7 @@ import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.SigningKeys;
 import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.api.HttpVerticle;
+import org.safecity.gateway.api.graphql.GraphQLRoutes;
 import org.safecity.gateway.api.sse.StreamSlots;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
@@ -234,14 +235,16 @@ public final class Gateway {
     var http = new HttpVerticle.Services(config.http(), contract, eventLog, readiness, metrics,
         new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter, incidents,
         new HttpVerticle.BoxRoutesDeps(registry, health, commands, database.pool()),
-        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics), config.graphql());
-    deployEdge(() -> new HttpVerticle(http), 1, "http");
+        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics), config.graphql(),
+        new GraphQLRoutes.Subscriptions(metrics));
+    // One instance per core: SSE stream opens (token checks, replay queries) and GraphQL no longer queue behind
+    // each other on one event loop; each instance has its own SSE hub fed by the same bus publish.
+    deployEdge(() -> new HttpVerticle(http), perCore(config.http().instances()), "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");
       var services = new MqttVerticle.Services(config.mqtt(), registry, validator, eventLog,
           new DeadLetters(database.pool()), health, commands, database.pool(), metrics);
-      int instances = config.mqtt().instances() > 0 ? config.mqtt().instances() : Runtime.getRuntime().availableProcessors();
-      deployEdge(() -> new MqttVerticle(services), instances, "mqtt");
+      deployEdge(() -> new MqttVerticle(services), perCore(config.mqtt().instances()), "mqtt");
     }
     if (config.rtsp().enabled()) {
       readiness.expect("rtsp");
@@ -255,8 +258,7 @@ public final class Gateway {
       PullSources pulls = new PullSources(rc, registry, streams, udp, metrics);
       var services = new RtspVerticle.Services(rc, registry, new RtspAuth(registry, tokens, Clock.systemUTC()), streams, udp,
           new RtspVerticle.Metrics(metrics, connections), connections, pulls);
-      int instances = rc.instances() > 0 ? rc.instances() : Runtime.getRuntime().availableProcessors();
-      deployEdge(() -> new RtspVerticle(services), instances, "rtsp");
+      deployEdge(() -> new RtspVerticle(services), perCore(rc.instances()), "rtsp");
       // Undeployed with the edges in stop(), so every pull session ends before the hub closes its streams.
       edgeDeployments.add(Blocking.await(vertx.deployVerticle(pulls), START_TIMEOUT, "rtsp pull sources"));
     }
@@ -301,6 +303,11 @@ public final class Gateway {
   /** A wildcard bind address is shown as localhost, which is what a person on this machine types. */
   private static String shown(String bindHost) {
     return "0.0.0.0".equals(bindHost) ? "localhost" : bindHost;
+  }
+
+  /** An edge's instance count: as configured, or one per core for 0. */
+  private static int perCore(int configured) {
+    return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
   }
 
   private void deployEdge(Supplier<Deployable> verticle, int instances, String part) throws Exception {

@@ -51,13 +51,14 @@ public final class HttpVerticle extends VerticleBase {
   private final Tokens tokens;
   private final GraphQLConfig graphqlConfig;
   private final GraphQLApi.Services graphqlServices;
+  private final GraphQLRoutes.Subscriptions subscriptions;
   private HttpServer server;
 
   /** What the HTTP edge serves. */
   public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
                          Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes, SseConfig sse,
-                         StreamSlots streamSlots, GraphQLConfig graphql) {
+                         StreamSlots streamSlots, GraphQLConfig graphql, GraphQLRoutes.Subscriptions subscriptions) {
   }
 
   /** What the box routes read and write. */
@@ -78,6 +79,7 @@ public final class HttpVerticle extends VerticleBase {
     this.eventStreams = new EventStreams(s.eventLog(), s.sse(), s.streamSlots(), s.metrics());
     this.tokens = s.tokens();
     this.graphqlConfig = s.graphql();
+    this.subscriptions = s.subscriptions();
     this.graphqlServices = new GraphQLApi.Services(s.incidents(), s.cameras(), s.boxes().registry(), s.boxes().health(),
         s.eventLog());
   }
@@ -169,7 +171,7 @@ public final class HttpVerticle extends VerticleBase {
         // GraphQL subscriptions: clients ask for this subprotocol and drop a socket that does not confirm it.
         .addWebSocketSubProtocol("graphql-transport-ws"));
     // GraphQL at /graphql (its engine is built off the event loop), on the same router: same auth, limits and errors.
-    return GraphQLRoutes.mount(vertx, router, tokens, graphqlServices, graphqlConfig, metrics)
+    return GraphQLRoutes.mount(vertx, router, tokens, graphqlServices, graphqlConfig, subscriptions)
         .compose(v -> eventStreams.start(vertx))
         .compose(v -> server.requestHandler(router).listen()
             .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e))));

@@ -37,7 +37,7 @@ public record GatewayConfig(
   public record EventLogConfig(int maxBatch, int maxPending) {
   }
 
-  public record HttpConfig(String host, int port, int maxBodyBytes) {
+  public record HttpConfig(String host, int port, int maxBodyBytes, int instances) {
   }
 
   /** Limits of GraphQL operations, checked before they run. */
@@ -94,7 +94,8 @@ public record GatewayConfig(
         new StoreConfig(nonEmpty(v.get("store.url")), (int) v.get("store.poolSize"), (int) v.get("store.embeddedPort"),
             (Duration) v.get("store.connectTimeout")),
         new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
-        new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes")),
+        new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes"),
+            (int) v.get("http.instances")),
         new GraphQLConfig((int) v.get("graphql.maxDepth"), (int) v.get("graphql.maxComplexity")),
         new AuthConfig((String) v.get("auth.algorithm"), nonEmpty(v.get("auth.privateKeyFile")).map(Path::of),
             nonEmpty(v.get("auth.publicKeyFile")).map(Path::of), (String) v.get("auth.issuer"), (String) v.get("auth.audience"),

@@ -53,6 +53,8 @@ public final class Settings {
         string("http.host", "0.0.0.0", "address the HTTP server binds"),
         port("http.port", 8080, "HTTP port"),
         integer("http.maxBodyBytes", 1_048_576, 1024, 104_857_600, "largest request body accepted; larger gets 413"),
+        integer("http.instances", 0, 0, 64,
+            "HTTP edge instances sharing the port, one per event loop (each with its own SSE hub); 0 = one per core"),
         integer("graphql.maxDepth", 8, 2, 100, "deepest field nesting a GraphQL operation may have; deeper is refused before it runs"),
         integer("graphql.maxComplexity", 5000, 10, 1_000_000,
             "highest cost a GraphQL operation may have (each object returned costs 1, a list its limit); costlier is refused before it runs"),

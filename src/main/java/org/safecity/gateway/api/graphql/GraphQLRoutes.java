@@ -27,13 +27,24 @@ public final class GraphQLRoutes {
   private GraphQLRoutes() {
   }
 
+  /**
+   * The node's open subscriptions over all HTTP edge instances: one count, made once per node, because a gauge
+   * registered again under the same name keeps reading the first instance's number only.
+   */
+  public static final class Subscriptions {
+    final AtomicInteger open = new AtomicInteger();
+
+    public Subscriptions(MeterRegistry metrics) {
+      Gauge.builder("gateway_graphql_subscriptions", open, AtomicInteger::get)
+          .description("open GraphQL subscriptions").register(metrics);
+    }
+  }
+
   /** Builds the engine off the event loop, then adds the routes; completes on the caller's context. */
   public static Future<Void> mount(Vertx vertx, Router router, Tokens tokens, GraphQLApi.Services services,
-      GraphQLConfig config, MeterRegistry metrics) {
-    AtomicInteger subscriptions = new AtomicInteger();
-    Gauge.builder("gateway_graphql_subscriptions", subscriptions, AtomicInteger::get)
-        .description("open GraphQL subscriptions").register(metrics);
-    return vertx.executeBlocking(() -> GraphQLApi.build(vertx, GraphQLApi.schemaText(), services, config, subscriptions))
+      GraphQLConfig config, Subscriptions subscriptions) {
+    return vertx.executeBlocking(() -> GraphQLApi.build(vertx, GraphQLApi.schemaText(), services, config,
+            subscriptions.open))
         .onSuccess(graphQL -> routes(vertx, router, tokens, graphQL))
         .mapEmpty();
   }
