@@ -30,7 +30,7 @@ public final class H264Depacketizer extends NalDepacketizer {
     }
     switch (indicator & 0x1F) {
       case 0, 30, 31 -> { } // RFC 6184 section 5.4: undefined types are ignored
-      case STAP_A -> stapA(packet, at + 1, length - 1);
+      case STAP_A -> aggregation(packet, at + 1, length - 1);
       case FU_A -> fuA(packet, at, length, indicator);
       case 25, 26, 27, 29 -> malformed(); // STAP-B, MTAP16, MTAP24, FU-B: interleaved mode only
       default -> {
@@ -43,42 +43,11 @@ public final class H264Depacketizer extends NalDepacketizer {
     }
   }
 
-  private void stapA(ByteBuf packet, int at, int length) {
-    if (fragmentInProgress() || !aggregationValid(packet, at, length)) {
-      malformed();
-      return;
-    }
-    int end = at + length;
-    while (at < end) {
-      int size = packet.getUnsignedShort(at);
-      addNal(packet, at + 2, size);
-      at += 2 + size;
-    }
-  }
-
-  /** Sizes fill the payload exactly and every unit is a whole single NAL unit; checked before any is taken. */
-  private static boolean aggregationValid(ByteBuf packet, int at, int length) {
-    int end = at + length;
-    if (at == end) {
-      return false;
-    }
-    while (at < end) {
-      if (end - at < 2) {
-        return false;
-      }
-      int size = packet.getUnsignedShort(at);
-      at += 2;
-      if (size == 0 || size > end - at) {
-        return false;
-      }
-      int header = packet.getUnsignedByte(at);
-      int type = header & 0x1F;
-      if ((header & 0x80) != 0 || type < 1 || type > 23) {
-        return false;
-      }
-      at += size;
-    }
-    return true;
+  @Override
+  boolean aggregatable(ByteBuf packet, int at, int size) {
+    int header = packet.getUnsignedByte(at);
+    int type = header & 0x1F;
+    return (header & 0x80) == 0 && type >= 1 && type <= 23; // single NAL unit types only
   }
 
   private void fuA(ByteBuf packet, int at, int length, int indicator) {
@@ -87,19 +56,8 @@ public final class H264Depacketizer extends NalDepacketizer {
       return;
     }
     int fuHeader = packet.getUnsignedByte(at + 1);
-    boolean start = (fuHeader & 0x80) != 0;
-    boolean end = (fuHeader & 0x40) != 0;
     int type = fuHeader & 0x1F;
-    if ((start && end) || type < 1 || type > 23) {
-      malformed(); // a whole NAL unit must not travel in one FU; FUs carry single NAL unit types only
-      return;
-    }
-    if (start) {
-      byte[] header = {(byte) ((indicator & 0xE0) | type)};
-      startFragment(header, type, packet, at + 2, length - 2);
-    } else {
-      continueFragment(type, end, packet, at + 2, length - 2);
-    }
+    fragmentUnit(fuHeader, type, type >= 1 && type <= 23, (indicator & 0xE0) | type, 1, packet, at + 2, length - 2);
   }
 
   @Override

@@ -30,7 +30,7 @@ public final class H265Depacketizer extends NalDepacketizer {
     }
     int type = (packet.getUnsignedByte(at) >>> 1) & 0x3F;
     if (type == AP) {
-      ap(packet, at + 2, length - 2);
+      aggregation(packet, at + 2, length - 2);
     } else if (type == FU) {
       fu(packet, at, length);
     } else if (type > FU) {
@@ -47,37 +47,9 @@ public final class H265Depacketizer extends NalDepacketizer {
     return (packet.getUnsignedByte(at) & 0x80) == 0 && (packet.getUnsignedByte(at + 1) & 0x07) != 0;
   }
 
-  private void ap(ByteBuf packet, int at, int length) {
-    if (fragmentInProgress() || !aggregationValid(packet, at, length)) {
-      malformed();
-      return;
-    }
-    int end = at + length;
-    while (at < end) {
-      int size = packet.getUnsignedShort(at);
-      addNal(packet, at + 2, size);
-      at += 2 + size;
-    }
-  }
-
-  private static boolean aggregationValid(ByteBuf packet, int at, int length) {
-    int end = at + length;
-    if (at == end) {
-      return false;
-    }
-    while (at < end) {
-      if (end - at < 2) {
-        return false;
-      }
-      int size = packet.getUnsignedShort(at);
-      at += 2;
-      if (size < 2 || size > end - at || !headerValid(packet, at)
-          || ((packet.getUnsignedByte(at) >>> 1) & 0x3F) >= AP) {
-        return false;
-      }
-      at += size;
-    }
-    return true;
+  @Override
+  boolean aggregatable(ByteBuf packet, int at, int size) {
+    return size >= 2 && headerValid(packet, at) && ((packet.getUnsignedByte(at) >>> 1) & 0x3F) < AP;
   }
 
   private void fu(ByteBuf packet, int at, int length) {
@@ -86,19 +58,10 @@ public final class H265Depacketizer extends NalDepacketizer {
       return;
     }
     int fuHeader = packet.getUnsignedByte(at + 2);
-    boolean start = (fuHeader & 0x80) != 0;
-    boolean end = (fuHeader & 0x40) != 0;
     int type = fuHeader & 0x3F;
-    if ((start && end) || type >= AP) {
-      malformed(); // a whole NAL unit must not travel in one FU; APs, FUs and PACI are not fragmented
-      return;
-    }
-    if (start) {
-      byte[] header = {(byte) ((packet.getUnsignedByte(at) & 0x81) | (type << 1)), packet.getByte(at + 1)};
-      startFragment(header, type, packet, at + 3, length - 3);
-    } else {
-      continueFragment(type, end, packet, at + 3, length - 3);
-    }
+    // The rebuilt header keeps the PayloadHdr's F bit, layer id and temporal id, with the FU header's type.
+    int nalHeader = ((packet.getUnsignedByte(at) & 0x81) | (type << 1)) << 8 | packet.getUnsignedByte(at + 1);
+    fragmentUnit(fuHeader, type, type < AP, nalHeader, 2, packet, at + 3, length - 3);
   }
 
   @Override

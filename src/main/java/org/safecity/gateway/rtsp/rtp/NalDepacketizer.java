@@ -101,6 +101,69 @@ abstract sealed class NalDepacketizer implements Depacketizer permits H264Depack
     return marked == null ? List.of(flushed) : List.of(flushed, marked);
   }
 
+  /** Whether an aggregation packet may carry the NAL unit of {@code size} bytes at {@code at}. */
+  abstract boolean aggregatable(ByteBuf packet, int at, int size);
+
+  /**
+   * An aggregation packet's units (H.264 STAP-A, H.265 AP: a 16-bit size before each). The sizes must fill the
+   * payload exactly and every unit must be {@link #aggregatable}; all are checked before any is taken.
+   */
+  final void aggregation(ByteBuf packet, int at, int length) {
+    if (fragmentInProgress() || !aggregationValid(packet, at, length)) {
+      malformed();
+      return;
+    }
+    int end = at + length;
+    while (at < end) {
+      int size = packet.getUnsignedShort(at);
+      addNal(packet, at + 2, size);
+      at += 2 + size;
+    }
+  }
+
+  private boolean aggregationValid(ByteBuf packet, int at, int length) {
+    int end = at + length;
+    if (at == end) {
+      return false;
+    }
+    while (at < end) {
+      if (end - at < 2) {
+        return false;
+      }
+      int size = packet.getUnsignedShort(at);
+      at += 2;
+      if (size == 0 || size > end - at || !aggregatable(packet, at, size)) {
+        return false;
+      }
+      at += size;
+    }
+    return true;
+  }
+
+  /**
+   * A fragmentation unit (H.264 FU-A, H.265 FU) whose FU header the format has read: its S and E bits are the
+   * same in both. On a start, the NAL unit's header is rebuilt from {@code nalHeader}, the low
+   * {@code nalHeaderBytes} bytes, big-endian (packed so a middle fragment allocates nothing).
+   */
+  final void fragmentUnit(int fuHeader, int type, boolean typeFragmentable, int nalHeader, int nalHeaderBytes,
+      ByteBuf packet, int at, int length) {
+    boolean start = (fuHeader & 0x80) != 0;
+    boolean end = (fuHeader & 0x40) != 0;
+    if ((start && end) || !typeFragmentable) {
+      malformed(); // a whole NAL unit must not travel in one FU, and aggregates are never fragmented
+      return;
+    }
+    if (start) {
+      byte[] header = new byte[nalHeaderBytes];
+      for (int i = 0; i < nalHeaderBytes; i++) {
+        header[i] = (byte) (nalHeader >>> (8 * (nalHeaderBytes - 1 - i)));
+      }
+      startFragment(header, type, packet, at, length);
+    } else {
+      continueFragment(type, end, packet, at, length);
+    }
+  }
+
   /** Adds a whole NAL unit copied from the packet. */
   final void addNal(ByteBuf packet, int at, int length) {
     if (!reserve(length)) {
@@ -113,7 +176,7 @@ abstract sealed class NalDepacketizer implements Depacketizer permits H264Depack
   }
 
   /** Starts a fragmented NAL unit with its rebuilt header and the first fragment's bytes. */
-  final void startFragment(byte[] nalHeader, int type, ByteBuf packet, int at, int length) {
+  private void startFragment(byte[] nalHeader, int type, ByteBuf packet, int at, int length) {
     if (fragment != null) {
       malformed(); // the previous FU never ended
       return;
@@ -130,7 +193,7 @@ abstract sealed class NalDepacketizer implements Depacketizer permits H264Depack
   }
 
   /** Appends a middle or end fragment; an end completes the NAL unit. */
-  final void continueFragment(int type, boolean end, ByteBuf packet, int at, int length) {
+  private void continueFragment(int type, boolean end, ByteBuf packet, int at, int length) {
     if (fragment == null || type != fragmentType) {
       malformed(); // its start is missing, or it belongs to another NAL unit
       return;
