@@ -12,7 +12,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-jar="$here/target/safecity-load.jar"
+. "$here/bench-lib.sh"
 
 args=()
 want_gateway=0
@@ -39,29 +39,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# The simulator jar: (re)build when missing or older than its sources.
-if [ ! -f "$jar" ] || [ -n "$(find "$here/src/main" "$here/pom.xml" -newer "$jar" -print -quit)" ]; then
-  echo "building $jar" >&2
-  (cd "$here" && mvn -q package -DskipTests)
-fi
-
-# The gateway jar, when asked for and missing.
-if [ "$want_gateway" = 1 ] && [ ! -f "$root/target/safecity-gateway.jar" ]; then
-  echo "building $root/target/safecity-gateway.jar" >&2
-  (cd "$root" && mvn -q package -DskipTests)
-fi
+build_load_jar
+[ "$want_gateway" = 1 ] && build_gateway_jar
 
 # The peer: Debian's mosquitto (only the binary is used; the script starts its own instance).
 if [ "$want_mosquitto" = 1 ] && [ ! -x /usr/sbin/mosquitto ] && ! command -v mosquitto >/dev/null 2>&1; then
-  echo "installing mosquitto (Debian package)" >&2
-  if [ "$(id -u)" = 0 ]; then
-    apt-get install -y -qq mosquitto >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq mosquitto; }
-  else
-    sudo apt-get install -y -qq mosquitto || { sudo apt-get update -qq && sudo apt-get install -y -qq mosquitto; }
-  fi
+  apt_install mosquitto
 fi
+raise_open_files
 
-# Each simulator holds thousands of sockets, and so do the brokers: raise the soft limit to the hard one.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-exec java -Xmx1g -cp "$jar" org.safecity.load.MqttBenchmark --results-dir "$here/results" "${args[@]}"
+exec java -Xmx1g -cp "$load_jar" org.safecity.load.MqttBenchmark --results-dir "$here/results" "${args[@]}"

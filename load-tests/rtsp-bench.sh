@@ -13,7 +13,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-jar="$here/target/safecity-load.jar"
+. "$here/bench-lib.sh"
 clip="$here/target/camera-640x360-25fps-1mbit.h264"
 python=/usr/bin/python3
 
@@ -53,17 +53,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# The simulator jar: (re)build when missing or older than its sources.
-if [ ! -f "$jar" ] || [ -n "$(find "$here/src/main" "$here/pom.xml" -newer "$jar" -print -quit)" ]; then
-  echo "building $jar" >&2
-  (cd "$here" && mvn -q -ntp package -DskipTests)
-fi
-
-# The gateway jar, when asked for and missing.
-if [ "$want_gateway" = 1 ] && [ ! -f "$root/target/safecity-gateway.jar" ]; then
-  echo "building $root/target/safecity-gateway.jar" >&2
-  (cd "$root" && mvn -q -ntp package -DskipTests)
-fi
+build_load_jar
+[ "$want_gateway" = 1 ] && build_gateway_jar
 
 # The pre-encoded clip every camera loops, made once with Debian's ffmpeg: 640x360, 25 fps, H.264 Main, no
 # B-frames, a keyframe every 50 frames (2 s), about 1 Mbit/s (the bitrate capped by a 1 s VBV buffer; the noise
@@ -83,16 +74,9 @@ fi
 
 # The peer: Debian's gst-rtsp-server through Python's GObject introspection (installed when missing).
 if [ "$want_gstreamer" = 1 ] && ! "$python" -c "import gi; gi.require_version('GstRtspServer', '1.0')" >/dev/null 2>&1; then
-  echo "installing gst-rtsp-server for Python (Debian packages)" >&2
-  pkgs="python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get install -y -qq $pkgs >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $pkgs; }
-  else
-    sudo apt-get install -y -qq $pkgs || { sudo apt-get update -qq && sudo apt-get install -y -qq $pkgs; }
-  fi
+  apt_install python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base \
+    gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 fi
+raise_open_files
 
-# A thousand cameras and their readers are thousands of sockets: raise the soft limit to the hard one.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-exec java -Xmx1g -cp "$jar" org.safecity.load.rtsp.RtspBenchmark --results-dir "$here/results" "${args[@]}"
+exec java -Xmx1g -cp "$load_jar" org.safecity.load.rtsp.RtspBenchmark --results-dir "$here/results" "${args[@]}"

@@ -13,7 +13,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-jar="$here/target/safecity-load.jar"
+. "$here/bench-lib.sh"
 
 args=()
 want_gateway=0
@@ -40,28 +40,14 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# The load jar: (re)build when missing or older than its sources.
-if [ ! -f "$jar" ] || [ -n "$(find "$here/src/main" "$here/pom.xml" -newer "$jar" -print -quit)" ]; then
-  echo "building $jar" >&2
-  (cd "$here" && mvn -q -ntp package -DskipTests)
-fi
-
-# The gateway jar, when asked for and missing.
-if [ "$want_gateway" = 1 ] && [ ! -f "$root/target/safecity-gateway.jar" ]; then
-  echo "building $root/target/safecity-gateway.jar" >&2
-  (cd "$root" && mvn -q -ntp package -DskipTests)
-fi
+build_load_jar
+[ "$want_gateway" = 1 ] && build_gateway_jar
 
 # The peer: Debian's nginx with the Nchan module. Installing it does not start a server here (no init); the
 # benchmark starts its own nginx from a generated config.
 if [ "$want_nchan" = 1 ] && [ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]; then
-  echo "installing libnginx-mod-nchan (Debian package, with nginx)" >&2
-  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends libnginx-mod-nchan \
-    || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends libnginx-mod-nchan; }
+  apt_install libnginx-mod-nchan
 fi
+raise_open_files
 
-# The subscribers hold thousands of sockets, and so do the servers: raise the soft limit to the hard one.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-exec java -Xmx2g -cp "$jar" org.safecity.load.sse.SseBenchmark --results-dir "$here/results" "${args[@]}"
+exec java -Xmx2g -cp "$load_jar" org.safecity.load.sse.SseBenchmark --results-dir "$here/results" "${args[@]}"
