@@ -99,6 +99,10 @@ public final class Gateway {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("demo")) {
+      org.safecity.gateway.demo.DemoCity.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     Optional<Path> file = Optional.empty();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -114,6 +118,7 @@ public final class Gateway {
         }
         case "-h", "--help" -> {
           System.out.println("usage: java -jar safecity-gateway.jar [--config FILE] [--print-default-config]");
+          System.out.println("       java -jar safecity-gateway.jar demo [--help]   (a simulated city to try it on)");
           System.out.println("Settings come from FILE (default gateway-config/gateway.yaml if present) and SAFECITY_* variables.");
           return;
         }
