@@ -119,12 +119,16 @@ async function seedFeed() {
   }
   const { alarms } = await api.get('/api/v1/alarms?active=true');
   alarms.slice().reverse().forEach((a) => feedItem({
-    id: null, type: 'alarm.raised', source: a.source, at: a.raisedAt,
+    id: a.raisedEvent, type: 'alarm.raised', source: a.source, at: a.raisedAt,
     body: { key: a.key, severity: a.severity, summary: a.summary, kind: a.kind },
   }));
 }
 
 function feedItem(e) {
+  // The list of active alarms and the live stream overlap while the list loads: one item per event.
+  if (e.id !== null && $('#feed').querySelector('li[data-event-id="' + e.id + '"]')) {
+    return;
+  }
   const li = document.createElement('li');
   const raised = e.type === 'alarm.raised';
   li.className = raised ? 'alarm' : 'alarm cleared';

@@ -241,6 +241,7 @@ public final class Incidents {
         .put("severity", r.getString("severity")).put("source", r.getString("source")).put("region", r.getString("region"))
         .put("summary", r.getString("summary")).put("details", r.getJsonObject("details"))
         .put("raisedAt", r.getOffsetDateTime("raised_at").toInstant().toString())
+        .put("raisedEvent", r.getLong("raised_event"))
         .put("clearedAt", r.getOffsetDateTime("cleared_at") == null ? null : r.getOffsetDateTime("cleared_at").toInstant().toString())
         .put("clearReason", r.getString("clear_reason")).put("active", r.getValue("cleared_at") == null)
         .put("incidentId", r.getLong("incident_id"));

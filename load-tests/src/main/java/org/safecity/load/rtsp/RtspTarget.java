@@ -212,6 +212,11 @@ abstract class RtspTarget implements AutoCloseable {
       return env;
     }
 
+    /** Base URI of its HTTP API, without a trailing slash. */
+    URI api() {
+      return api;
+    }
+
     @Override
     boolean relaysUnchanged() {
       return true;
