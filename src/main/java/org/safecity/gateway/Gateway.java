@@ -199,9 +199,11 @@ public final class Gateway {
     health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
     streams = new StreamHub(vertx, metrics, Clock.systemUTC(), config.rtsp().gopCacheBytes());
     streams.start();
+    // Made before recognition: e-challan events go through it.
+    outbox = new Outbox(vertx, database.pool(), eventLog);
     if (config.recognition().enabled()) {
-      recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics,
-          id -> registry.camera(id).map(CameraEntry::region).orElse(""), database.pool(), eventLog);
+      recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, registry::camera,
+          database.pool(), eventLog, outbox::kick);
       recognition.start(readiness);
       streams.frameSink(recognition.fanOut());
     }
@@ -225,7 +227,6 @@ public final class Gateway {
         START_TIMEOUT, "bootstrap administrator");
     RateLimiter limiter = new RateLimiter(config.auth().requestsPerSecond(), config.auth().requestBurst());
     vertx.setPeriodic(60_000, id -> limiter.sweep(System.nanoTime()));
-    outbox = new Outbox(vertx, database.pool(), eventLog);
     outbox.start();
     alarms = new AlarmProjector(vertx, database.pool(), outbox, this::locate);
     alarms.start();
