@@ -28,6 +28,10 @@ import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.SigningKeys;
 import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.api.HttpVerticle;
+import org.safecity.gateway.api.PlateRoutes;
+import org.safecity.gateway.core.PlateFormats;
+import org.safecity.gateway.recognition.Echallans;
+import org.safecity.gateway.recognition.Hotlist;
 import org.safecity.gateway.api.sse.StreamSlots;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
@@ -235,7 +239,11 @@ public final class Gateway {
     var http = new HttpVerticle.Services(config.http(), contract, eventLog, readiness, metrics,
         new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter, incidents,
         new HttpVerticle.BoxRoutesDeps(registry, health, commands, database.pool()),
-        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics), config.graphql());
+        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics), config.graphql(),
+        new PlateRoutes.Deps(new Hotlist(database.pool()), new Echallans(database.pool(), config.recognition().echallanWindow()),
+            new PlateFormats(config.recognition().plateFormats(), config.recognition().plateConfusions()), registry,
+            database.pool(), new Audit(database.pool()),
+            () -> recognition == null ? Future.succeededFuture() : recognition.reloadHotlist()));
     deployEdge(() -> new HttpVerticle(http), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");

@@ -58,7 +58,7 @@ final class PlateHits {
     byte[] frame = Jpeg.frame(f);
     CompletableFuture<Recorded> done = new CompletableFuture<>();
     context.runOnContext(v -> snapshot(f.cameraId(), "plate", crop)
-        .compose(cropId -> snapshot(f.cameraId(), "frame", frame).compose(frameId -> {
+        .compose(cropId -> snapshot(f.cameraId(), "plate-frame", frame).compose(frameId -> {
           Future<Long> hit = listed.isEmpty() ? Future.succeededFuture(-1L)
               : log.append(event(f, read, listed.get(), listVersion, cropId, frameId)).map(e -> e.id());
           return hit.compose(hitId -> rule.isEmpty() ? Future.succeededFuture(new Recorded(hitId, Optional.empty()))
