@@ -52,7 +52,7 @@ public final class Echallans {
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1))")
         .execute(Tuple.of("echallan:" + key + ":" + v.rule()))
         .compose(x -> conn.preparedQuery("SELECT id FROM echallans WHERE plate_key = $1 AND rule = $2 "
-                + "AND at > $3 - make_interval(secs => $4) AND at < $3 + make_interval(secs => $4) LIMIT 1")
+                + "AND at > $3::timestamptz - make_interval(secs => $4::float8) AND at < $3::timestamptz + make_interval(secs => $4::float8) LIMIT 1")
             .execute(Tuple.of(key, v.rule(), at, window.toMillis() / 1000.0)))
         .compose(found -> {
           if (found.rowCount() > 0) {
