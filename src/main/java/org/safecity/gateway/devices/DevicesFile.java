@@ -481,7 +481,8 @@ public final class DevicesFile {
       if (v.isTextual() && v.textValue().equals("keyframes")) {
         return Optional.of(Sampling.KEYFRAMES);
       }
-      if (v.isTextual() && v.textValue().equals("off")) {
+      // YAML 1.1 (as Jackson reads it) takes an unquoted off for false: both mean the same here.
+      if (v.isTextual() && v.textValue().equals("off") || v.isBoolean() && !v.booleanValue()) {
         return Optional.of(Sampling.OFF);
       }
       if (!v.isObject()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -303,6 +304,13 @@ class DevicesFileTest {
     assertThat(cam2.enforcement()).contains(new org.safecity.gateway.core.Enforcement("no-entry", Optional.empty()));
     assertThat(cam2.sampling()).contains(org.safecity.gateway.core.Sampling.KEYFRAMES);
     assertThat(DevicesFile.parse(BASE, FILE).cameras().get(0).camera().enforcement()).isEmpty();
+    for (String off : List.of("off", "\"off\"")) {
+      assertThat(DevicesFile.parse(edit("    location: { lat: 24.8136, lon: 67.0301 }\n",
+          "    location: { lat: 24.8136, lon: 67.0301 }\n    sample: " + off + "\n"), FILE).cameras().get(0).camera()
+          .sampling()).as(off).contains(org.safecity.gateway.core.Sampling.OFF);
+    }
+    assertThat(error(edit("    location: { lat: 24.8136, lon: 67.0301 }\n",
+        "    location: { lat: 24.8136, lon: 67.0301 }\n    sample: on\n"))).contains("key sample: expected keyframes, off");
   }
 
   @Test
