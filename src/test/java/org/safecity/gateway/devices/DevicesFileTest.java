@@ -77,6 +77,9 @@ class DevicesFileTest {
     assertThat(cam5.camera().source()).contains("rtsp://10.20.3.15:554/Streaming/Channels/101");
     assertThat(cam5.camera().readUser()).contains("viewer");
     assertThat(cam5.readSecret()).isPresent();
+    assertThat(d.cameras().get(1).camera().enforcement().map(e -> e.wire())).contains("red-light@07:00-22:00");
+    assertThat(d.cameras().get(1).camera().sampling()).contains(org.safecity.gateway.core.Sampling.fps(4));
+    assertThat(d.cameras().get(3).camera().enforcement().map(e -> e.wire())).contains("no-entry");
     // Every camera is within its box's geofence: the example is self-consistent.
     for (var c : d.cameras()) {
       Box b = d.boxes().stream().map(x -> x.box()).filter(x -> x.id().equals(c.camera().boxId())).findFirst().orElseThrow();
