@@ -29,6 +29,10 @@ import org.safecity.gateway.auth.SigningKeys;
 import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.api.HttpVerticle;
 import org.safecity.gateway.api.graphql.GraphQLRoutes;
+import org.safecity.gateway.api.PlateRoutes;
+import org.safecity.gateway.core.PlateFormats;
+import org.safecity.gateway.recognition.Echallans;
+import org.safecity.gateway.recognition.Hotlist;
 import org.safecity.gateway.api.sse.StreamSlots;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
@@ -205,9 +209,11 @@ public final class Gateway {
     health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
     streams = new StreamHub(vertx, metrics, Clock.systemUTC(), config.rtsp().gopCacheBytes());
     streams.start();
+    // Made before recognition: e-challan events go through it.
+    outbox = new Outbox(vertx, database.pool(), eventLog);
     if (config.recognition().enabled()) {
-      recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics,
-          id -> registry.camera(id).map(CameraEntry::region).orElse(""), database.pool(), eventLog);
+      recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, registry::camera,
+          database.pool(), eventLog, outbox::kick);
       recognition.start(readiness);
       streams.frameSink(recognition.fanOut());
     }
@@ -231,7 +237,6 @@ public final class Gateway {
         START_TIMEOUT, "bootstrap administrator");
     RateLimiter limiter = new RateLimiter(config.auth().requestsPerSecond(), config.auth().requestBurst());
     vertx.setPeriodic(60_000, id -> limiter.sweep(System.nanoTime()));
-    outbox = new Outbox(vertx, database.pool(), eventLog);
     outbox.start();
     alarms = new AlarmProjector(vertx, database.pool(), outbox, this::locate);
     alarms.start();
@@ -241,7 +246,11 @@ public final class Gateway {
         new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter, incidents,
         new HttpVerticle.BoxRoutesDeps(registry, health, commands, database.pool()),
         config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics), config.graphql(),
-        new GraphQLRoutes.Subscriptions(metrics));
+        new GraphQLRoutes.Subscriptions(metrics),
+        new PlateRoutes.Deps(new Hotlist(database.pool()), new Echallans(database.pool(), config.recognition().echallanWindow()),
+            new PlateFormats(config.recognition().plateFormats(), config.recognition().plateConfusions()), registry,
+            database.pool(), new Audit(database.pool()),
+            () -> recognition == null ? Future.succeededFuture() : recognition.reloadHotlist()));
     // One instance per core: SSE stream opens (token checks, replay queries) and GraphQL no longer queue behind
     // each other on one event loop; each instance has its own SSE hub fed by the same bus publish.
     deployEdge(() -> new HttpVerticle(http), perCore(config.http().instances()), "http");

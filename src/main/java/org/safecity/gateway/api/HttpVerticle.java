@@ -47,6 +47,7 @@ public final class HttpVerticle extends VerticleBase {
   private final AuthRoutes authRoutes;
   private final IncidentRoutes incidentRoutes;
   private final BoxRoutes boxRoutes;
+  private final PlateRoutes plateRoutes;
   private final EventStreams eventStreams;
   private final Tokens tokens;
   private final GraphQLConfig graphqlConfig;
@@ -58,7 +59,8 @@ public final class HttpVerticle extends VerticleBase {
   public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
                          Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes, SseConfig sse,
-                         StreamSlots streamSlots, GraphQLConfig graphql, GraphQLRoutes.Subscriptions subscriptions) {
+                         StreamSlots streamSlots, GraphQLConfig graphql, GraphQLRoutes.Subscriptions subscriptions,
+                         PlateRoutes.Deps plates) {
   }
 
   /** What the box routes read and write. */
@@ -76,6 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     this.authRoutes = new AuthRoutes(s.accounts(), s.tokens(), s.audit());
     this.incidentRoutes = new IncidentRoutes(s.incidents());
     this.boxRoutes = new BoxRoutes(s.boxes().registry(), s.boxes().health(), s.boxes().commands(), s.boxes().pool(), s.audit());
+    this.plateRoutes = new PlateRoutes(s.plates());
     this.eventStreams = new EventStreams(s.eventLog(), s.sse(), s.streamSlots(), s.metrics());
     this.tokens = s.tokens();
     this.graphqlConfig = s.graphql();
@@ -113,6 +116,13 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("createUnit").addHandler(incidentRoutes::createUnit);
     builder.getRoute("reportUnitPosition").addHandler(incidentRoutes::reportPosition);
     builder.getRoute("setUnitStatus").addHandler(incidentRoutes::setStatus);
+    builder.getRoute("listHotlist").addHandler(plateRoutes::listHotlist);
+    builder.getRoute("addHotlistPlate").addHandler(plateRoutes::addHotlistPlate);
+    builder.getRoute("getHotlistPlate").addHandler(plateRoutes::getHotlistPlate);
+    builder.getRoute("removeHotlistPlate").addHandler(plateRoutes::removeHotlistPlate);
+    builder.getRoute("listEchallans").addHandler(plateRoutes::listEchallans);
+    builder.getRoute("getEchallan").addHandler(plateRoutes::getEchallan);
+    builder.getRoute("getSnapshot").addHandler(plateRoutes::getSnapshot);
     builder.getRoute("listEvents").addHandler(this::listEvents);
     builder.getRoute("streamEvents").addHandler(eventStreams::handle);
     builder.getRoute("listCameras").addHandler(rc -> {

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Adapts the published contract for vertx-openapi 5.0, which refuses response media types outside a short
- * list (no {@code application/problem+json}, no {@code application/yaml}, no {@code text/event-stream}).
+ * list (no {@code application/problem+json}, no {@code application/yaml}, no {@code text/event-stream}, no {@code image/jpeg}).
  * Responses are not validated by the router, only requests, so renaming those response content keys loses no
  * checking; the document clients see and lint stays exactly as written.
  */
@@ -13,7 +13,8 @@ final class RouterContract {
   private static final Map<String, String> RESPONSE_TYPES = Map.of(
       "application/problem+json", "application/json",
       "application/yaml", "text/plain",
-      "text/event-stream", "text/plain");
+      "text/event-stream", "text/plain",
+      "image/jpeg", "text/plain");
 
   private RouterContract() {
   }

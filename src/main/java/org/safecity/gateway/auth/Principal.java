@@ -41,8 +41,14 @@ public record Principal(String id, Role role, Optional<String> unit, Set<String>
   /**
    * True when it may receive an event of {@code type} in {@code region}: its region, and for watchlist, hotlist
    * and e-challan events the scope that names them (staff have every scope; crews and agencies only as granted).
+   * Changes to the hotlist ({@code hotlist.*}) belong to no region, since one list serves every camera: whoever
+   * holds {@code plates:read} sees them, whatever its regions. Hotlist hits ({@code recognition.plate.hit}) keep
+   * their camera's region.
    */
   public boolean seesEvent(String type, String region) {
+    if (type != null && type.startsWith("hotlist.")) {
+      return hasScope(PLATES_READ);
+    }
     if (!seesRegion(region)) {
       return false;
     }

@@ -46,6 +46,7 @@ public final class ConfigLoader {
     checkPorts(config);
     checkKeys(config);
     checkTls(config);
+    checkPlates(config);
     return config;
   }
 
@@ -90,6 +91,22 @@ public final class ConfigLoader {
       }
       Setting setting = Settings.find(key).orElseThrow(() -> new ConfigException(
           where(path, key) + ": unknown key" + suggestion(key)));
+      if (value.isArray() && setting.type() == Setting.Type.LIST) {
+        java.util.List<String> items = new java.util.ArrayList<>();
+        for (JsonNode item : value) {
+          if (!item.isValueNode() || item.isNull()) {
+            throw new ConfigException(where(path, key) + ": expected " + setting.expected() + ", got a list holding "
+                + (item.isNull() ? "an empty item" : "a " + (item.isArray() ? "list" : "mapping")));
+          }
+          items.add(item.asText());
+        }
+        try {
+          values.put(key, Setting.parseList(items));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(where(path, key) + ": expected " + setting.expected() + ", got " + e.getMessage());
+        }
+        continue;
+      }
       if (value.isArray()) {
         throw new ConfigException(where(path, key) + ": expected " + setting.expected() + ", got a list");
       }
@@ -183,6 +200,14 @@ public final class ConfigLoader {
       if (f.isPresent() && !Files.isReadable(f.get())) {
         throw new ConfigException("config (" + c.source() + "): TLS file " + f.get() + " does not exist or cannot be read");
       }
+    }
+  }
+
+  private static void checkPlates(GatewayConfig c) {
+    try {
+      new org.safecity.gateway.core.PlateFormats(c.recognition().plateFormats(), c.recognition().plateConfusions());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config (" + c.source() + "): recognition.plateFormats/plateConfusions: " + e.getMessage());
     }
   }
 

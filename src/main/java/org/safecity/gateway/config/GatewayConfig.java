@@ -2,6 +2,8 @@ package org.safecity.gateway.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -78,11 +80,15 @@ public record GatewayConfig(
                              Duration cameraStalledAfter, Duration cameraOfflineAfter, Duration tickInterval) {
   }
 
-  /** {@code sampleMode}: "keyframes" or "fps". */
-  /** {@code modelsDir} empty: {@code data.dir/models}. */
+  /**
+   * {@code sampleMode}: "keyframes" or "fps"; {@code modelsDir} empty: {@code data.dir/models}; plate formats and
+   * confusions as {@link org.safecity.gateway.core.PlateFormats} takes them (checked by the loader).
+   */
   public record RecognitionConfig(boolean enabled, String sampleMode, int maxFps, Duration deadline, int threads,
                                   int maxGopBytes, Optional<Path> modelsDir, boolean fetchModels, int faceMinSimilarity,
-                                  Duration faceRepeatAfter) {
+                                  Duration faceRepeatAfter, List<String> plateFormats, List<String> plateConfusions,
+                                  int plateMinConfidence, Duration plateRepeatAfter, Duration echallanWindow,
+                                  ZoneId enforcementTimeZone) {
   }
 
   public record LogConfig(String level, String format) {
@@ -123,11 +129,27 @@ public record GatewayConfig(
             (int) v.get("recognition.maxFps"), (Duration) v.get("recognition.deadline"), (int) v.get("recognition.threads"),
             (int) v.get("recognition.maxGopBytes"), nonEmpty(v.get("recognition.modelsDir")).map(Path::of),
             (boolean) v.get("recognition.fetchModels"), (int) v.get("recognition.faceMinSimilarity"),
-            (Duration) v.get("recognition.faceRepeatAfter")),
+            (Duration) v.get("recognition.faceRepeatAfter"), strings(v.get("recognition.plateFormats")),
+            strings(v.get("recognition.plateConfusions")), (int) v.get("recognition.plateMinConfidence"),
+            (Duration) v.get("recognition.plateRepeatAfter"), (Duration) v.get("recognition.echallanWindow"),
+            zone((String) v.get("recognition.enforcementTimeZone"))),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,
         bootstrapAdminSecret);
+  }
+
+  private static List<String> strings(Object list) {
+    return ((List<?>) list).stream().map(String.class::cast).toList();
+  }
+
+  private static ZoneId zone(String id) {
+    try {
+      return ZoneId.of(id.trim());
+    } catch (java.time.DateTimeException e) {
+      throw new ConfigException("recognition.enforcementTimeZone: expected a time zone such as UTC or Asia/Karachi, got \""
+          + id + "\"");
+    }
   }
 
   private static Optional<String> nonEmpty(Object s) {

@@ -11,7 +11,7 @@ import java.util.Locale;
  */
 public record Setting(String key, Type type, Object defaultValue, String comment, long min, long max, List<String> choices) {
 
-  public enum Type { INT, BOOL, STRING, DURATION, CHOICE }
+  public enum Type { INT, BOOL, STRING, DURATION, CHOICE, LIST }
 
   static Setting integer(String key, int def, long min, long max, String comment) {
     return new Setting(key, Type.INT, def, comment, min, max, List.of());
@@ -33,6 +33,11 @@ public record Setting(String key, Type type, Object defaultValue, String comment
     return new Setting(key, Type.DURATION, def, comment, min.toMillis(), max.toMillis(), List.of());
   }
 
+  /** A list of strings: a YAML sequence, or comma-separated in the environment; never empty. */
+  static Setting list(String key, List<String> def, String comment) {
+    return new Setting(key, Type.LIST, List.copyOf(def), comment, 0, 0, List.of());
+  }
+
   static Setting choice(String key, String def, List<String> choices, String comment) {
     return new Setting(key, Type.CHOICE, def, comment, 0, 0, choices);
   }
@@ -51,6 +56,7 @@ public record Setting(String key, Type type, Object defaultValue, String comment
       case DURATION -> "a duration such as 500ms, 30s, 5m, 1h or 2d, between " + format(Duration.ofMillis(min))
           + " and " + format(Duration.ofMillis(max));
       case CHOICE -> "one of " + String.join(", ", choices);
+      case LIST -> "a list of strings (a YAML sequence; comma-separated in the environment), not empty";
     };
   }
 
@@ -98,8 +104,20 @@ public record Setting(String key, Type type, Object defaultValue, String comment
         }
         throw new IllegalArgumentException("not a known choice");
       }
+      case LIST -> {
+        return parseList(List.of(raw.split(",", -1)));
+      }
     }
     throw new AssertionError(type);
+  }
+
+  /** The items of a LIST value (from a YAML sequence or split at commas), trimmed; none may be empty. */
+  static List<String> parseList(List<String> items) {
+    List<String> out = items.stream().map(String::trim).toList();
+    if (out.isEmpty() || out.stream().anyMatch(String::isEmpty)) {
+      throw new IllegalArgumentException("an empty list or item");
+    }
+    return out;
   }
 
   /** The value as written in the shipped YAML file. */
@@ -107,6 +125,14 @@ public record Setting(String key, Type type, Object defaultValue, String comment
     return switch (type) {
       case DURATION -> format((Duration) value);
       case STRING -> ((String) value).isEmpty() ? "\"\"" : quoteIfNeeded((String) value);
+      case LIST -> {
+        StringBuilder out = new StringBuilder("[");
+        for (Object item : (List<?>) value) {
+          out.append(out.length() > 1 ? ", " : "").append('"').append(((String) item).replace("\\", "\\\\")
+              .replace("\"", "\\\"")).append('"');
+        }
+        yield out.append(']').toString();
+      }
       default -> String.valueOf(value);
     };
   }

@@ -4,6 +4,7 @@ import static org.safecity.gateway.config.Setting.bool;
 import static org.safecity.gateway.config.Setting.choice;
 import static org.safecity.gateway.config.Setting.duration;
 import static org.safecity.gateway.config.Setting.integer;
+import static org.safecity.gateway.config.Setting.list;
 import static org.safecity.gateway.config.Setting.port;
 import static org.safecity.gateway.config.Setting.string;
 
@@ -138,6 +139,16 @@ public final class Settings {
         integer("recognition.faceMinSimilarity", 50, 1, 100, "percent: cosine similarity of a face to a watchlist photo from which it is a hit"),
         duration("recognition.faceRepeatAfter", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(24),
             "the same person at the same camera again within this is not another hit"),
+        list("recognition.plateFormats", List.of("AAA-9999", "AAA 999", "AAA-99-999", "AA-9999"),
+            "plate formats, canonical rendering: A a letter, 9 a digit, - . / or space as written; reads fitting none are ignored"),
+        list("recognition.plateConfusions", List.of("0O", "0D", "0Q", "1I", "2Z", "5S", "6G", "8B"),
+            "a digit and the letter OCR mistakes it for: at a letter position the digit reads as the letter, at a digit position the letter as the digit"),
+        integer("recognition.plateMinConfidence", 80, 1, 100, "percent: the OCR's confidence in a plate read from which it counts"),
+        duration("recognition.plateRepeatAfter", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(24),
+            "the same plate at the same camera again within this is not another hotlist hit"),
+        duration("recognition.echallanWindow", Duration.ofHours(1), Duration.ZERO, Duration.ofDays(7),
+            "one e-challan per plate and rule within this, whichever enforcement camera read it"),
+        string("recognition.enforcementTimeZone", "UTC", "time zone of the enforcement windows in the devices file (an IANA name, e.g. Asia/Karachi)"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),
         choice("log.format", "text", List.of("text", "json"), "text: one key=value line per event; json: one JSON object per line"),
         duration("shutdown.timeout", Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofMinutes(1),

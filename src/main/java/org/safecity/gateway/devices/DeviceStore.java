@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.safecity.gateway.core.Box;
+import org.safecity.gateway.core.Enforcement;
 import org.safecity.gateway.core.GeoPoint;
+import org.safecity.gateway.core.Sampling;
 
 /** The {@code boxes} and {@code cameras} tables: read them, or replace their content in one transaction. */
 final class DeviceStore {
@@ -28,18 +30,19 @@ final class DeviceStore {
       + "WHERE (b.region, b.lat, b.lon, b.geofence_m, b.secret_hash, b.cameras) IS DISTINCT FROM "
       + "(EXCLUDED.region, EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.geofence_m, EXCLUDED.secret_hash, EXCLUDED.cameras)";
   private static final String UPSERT_CAMERA = "INSERT INTO cameras AS c (id, region, box_id, lat, lon, publish_user, "
-      + "publish_secret_hash, read_user, read_secret_hash, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+      + "publish_secret_hash, read_user, read_secret_hash, source, enforcement, sample) "
+      + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
       + "ON CONFLICT (id) DO UPDATE SET region = EXCLUDED.region, box_id = EXCLUDED.box_id, lat = EXCLUDED.lat, "
       + "lon = EXCLUDED.lon, publish_user = EXCLUDED.publish_user, publish_secret_hash = EXCLUDED.publish_secret_hash, "
       + "read_user = EXCLUDED.read_user, read_secret_hash = EXCLUDED.read_secret_hash, source = EXCLUDED.source, "
-      + "updated_at = now() "
+      + "enforcement = EXCLUDED.enforcement, sample = EXCLUDED.sample, updated_at = now() "
       + "WHERE (c.region, c.box_id, c.lat, c.lon, c.publish_user, c.publish_secret_hash, c.read_user, "
-      + "c.read_secret_hash, c.source) IS DISTINCT FROM (EXCLUDED.region, EXCLUDED.box_id, EXCLUDED.lat, EXCLUDED.lon, "
-      + "EXCLUDED.publish_user, EXCLUDED.publish_secret_hash, EXCLUDED.read_user, EXCLUDED.read_secret_hash, "
-      + "EXCLUDED.source)";
+      + "c.read_secret_hash, c.source, c.enforcement, c.sample) IS DISTINCT FROM (EXCLUDED.region, EXCLUDED.box_id, "
+      + "EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.publish_user, EXCLUDED.publish_secret_hash, EXCLUDED.read_user, "
+      + "EXCLUDED.read_secret_hash, EXCLUDED.source, EXCLUDED.enforcement, EXCLUDED.sample)";
   private static final String SELECT_BOXES = "SELECT id, region, lat, lon, geofence_m, secret_hash, cameras FROM boxes ORDER BY id";
   private static final String SELECT_CAMERAS = "SELECT id, region, box_id, lat, lon, publish_user, publish_secret_hash, "
-      + "read_user, read_secret_hash, source FROM cameras ORDER BY id";
+      + "read_user, read_secret_hash, source, enforcement, sample FROM cameras ORDER BY id";
 
   record StoredBox(Box box, String secretHash) {
     @Override
@@ -115,7 +118,8 @@ final class DeviceStore {
       CameraEntry c = sc.camera();
       cameraRows.add(Tuple.wrap(new ArrayList<>(Arrays.asList(c.id(), c.region(), c.boxId(),
           c.location().lat(), c.location().lon(), c.publishUser().orElse(null), sc.publishSecretHash().orElse(null),
-          c.readUser().orElse(null), sc.readSecretHash().orElse(null), c.source().orElse(null)))));
+          c.readUser().orElse(null), sc.readSecretHash().orElse(null), c.source().orElse(null),
+          c.enforcement().map(Enforcement::wire).orElse(null), c.sampling().map(Sampling::wire).orElse(null)))));
     }
     String[] boxIds = wanted.boxes().stream().map(b -> b.box().id()).toArray(String[]::new);
     String[] cameraIds = wanted.cameras().stream().map(c -> c.camera().id()).toArray(String[]::new);
@@ -158,7 +162,9 @@ final class DeviceStore {
       for (Row r : cameraRows) {
         cameras.add(new StoredCamera(new CameraEntry(r.getString("id"), r.getString("region"), r.getString("box_id"),
             new GeoPoint(r.getDouble("lat"), r.getDouble("lon")), Optional.ofNullable(r.getString("publish_user")),
-            Optional.ofNullable(r.getString("read_user")), Optional.ofNullable(r.getString("source"))),
+            Optional.ofNullable(r.getString("read_user")), Optional.ofNullable(r.getString("source")),
+            Optional.ofNullable(r.getString("enforcement")).map(Enforcement::fromWire),
+            Optional.ofNullable(r.getString("sample")).map(Sampling::fromWire)),
             Optional.ofNullable(r.getString("publish_secret_hash")), Optional.ofNullable(r.getString("read_secret_hash"))));
       }
       return new Stored(boxes, cameras);

@@ -20,7 +20,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.core.Box;
+import org.safecity.gateway.core.Enforcement;
 import org.safecity.gateway.core.GeoPoint;
+import org.safecity.gateway.core.Sampling;
 
 /**
  * Reads the devices file (see {@code gateway-config/devices.example.yaml}) into typed entries. Every problem is
@@ -39,7 +41,9 @@ public final class DevicesFile {
   static final List<String> TOP_KEYS = List.of("boxes", "cameras");
   static final List<String> BOX_KEYS = List.of("id", "secret", "region", "location", "geofenceMeters", "cameras");
   static final List<String> CAMERA_KEYS = List.of("id", "region", "box", "location", "publishUser", "publishSecret",
-      "readUser", "readSecret", "source");
+      "readUser", "readSecret", "source", "enforcement", "sample");
+  static final List<String> ENFORCEMENT_KEYS = List.of("rule", "window");
+  static final List<String> SAMPLE_KEYS = List.of("fps");
   static final List<String> LOCATION_KEYS = List.of("lat", "lon");
 
   private static final String ID_EXPECTED = "1..64 characters of A-Z a-z 0-9 . _ -";
@@ -117,6 +121,8 @@ public final class DevicesFile {
     Optional<String> readUser = Optional.empty();
     Optional<Secret> readSecret = Optional.empty();
     Optional<String> source = Optional.empty();
+    Optional<Enforcement> enforcement = Optional.empty();
+    Optional<Sampling> sampling = Optional.empty();
   }
 
   private static final class Parser {
@@ -241,6 +247,8 @@ public final class DevicesFile {
       c.readSecret = secret(n, "readSecret", label, false);
       pair(n, "readUser", "readSecret", label);
       c.source = source(n, label);
+      c.enforcement = enforcement(n, label);
+      c.sampling = sampling(n, label);
       return c;
     }
 
@@ -297,7 +305,7 @@ public final class DevicesFile {
       List<CameraSpec> outCameras = new ArrayList<>(cameras.size());
       for (CameraDraft c : cameras) {
         outCameras.add(new CameraSpec(new CameraEntry(c.id, c.region, c.box, c.location, c.publishUser, c.readUser,
-            c.source), c.publishSecret, c.readSecret));
+            c.source, c.enforcement, c.sampling), c.publishSecret, c.readSecret));
       }
       return new Devices(outBoxes, outCameras);
     }
@@ -414,6 +422,84 @@ public final class DevicesFile {
       // The value is not repeated: a pull URL may carry a password.
       problems.add(at(label, "source") + ": expected " + expected);
       return Optional.empty();
+    }
+
+    /** {@code enforcement: { rule: red-light, window: "07:00-22:00" }}, or just {@code enforcement: no-entry}. */
+    private Optional<Enforcement> enforcement(JsonNode n, String label) {
+      JsonNode v = n.get("enforcement");
+      if (v == null || v.isNull()) {
+        return Optional.empty();
+      }
+      String rules = String.join(", ", Enforcement.RULES);
+      String expected = "{ rule: <" + String.join("|", Enforcement.RULES) + ">, window: \"HH:MM-HH:MM\" } (window "
+          + "left out: always), or just the rule";
+      JsonNode rule;
+      JsonNode window = null;
+      if (v.isTextual()) {
+        rule = v;
+      } else if (v.isObject()) {
+        unknownKeys(v, ENFORCEMENT_KEYS, at(label, "enforcement"));
+        rule = v.get("rule");
+        window = v.get("window");
+      } else {
+        problems.add(at(label, "enforcement") + ": expected " + expected + ", got " + describe(v, true));
+        return Optional.empty();
+      }
+      if (rule == null || rule.isNull()) {
+        problems.add(at(label, "enforcement.rule") + ": missing; expected one of " + rules);
+        return Optional.empty();
+      }
+      if (!rule.isTextual() || !Enforcement.RULES.contains(rule.textValue())) {
+        problems.add(at(label, v.isTextual() ? "enforcement" : "enforcement.rule") + ": expected one of " + rules
+            + ", got " + describe(rule, true));
+        return Optional.empty();
+      }
+      Optional<Enforcement.Window> w = Optional.empty();
+      if (window != null && !window.isNull()) {
+        if (!window.isTextual()) {
+          problems.add(at(label, "enforcement.window") + ": expected \"HH:MM-HH:MM\" in quotes (24-hour, e.g. "
+              + "\"07:00-22:00\"), got " + describe(window, true));
+          return Optional.empty();
+        }
+        try {
+          w = Optional.of(Enforcement.Window.parse(window.textValue()));
+        } catch (IllegalArgumentException e) {
+          problems.add(at(label, "enforcement.window") + ": " + e.getMessage());
+          return Optional.empty();
+        }
+      }
+      return Optional.of(new Enforcement(rule.textValue(), w));
+    }
+
+    /** {@code sample: keyframes}, {@code sample: off} or {@code sample: { fps: 2 }}. */
+    private Optional<Sampling> sampling(JsonNode n, String label) {
+      JsonNode v = n.get("sample");
+      if (v == null || v.isNull()) {
+        return Optional.empty();
+      }
+      String expected = "keyframes, off, or { fps: <1..60> }";
+      if (v.isTextual() && v.textValue().equals("keyframes")) {
+        return Optional.of(Sampling.KEYFRAMES);
+      }
+      // YAML 1.1 (as Jackson reads it) takes an unquoted off for false: both mean the same here.
+      if (v.isTextual() && v.textValue().equals("off") || v.isBoolean() && !v.booleanValue()) {
+        return Optional.of(Sampling.OFF);
+      }
+      if (!v.isObject()) {
+        problems.add(at(label, "sample") + ": expected " + expected + ", got " + describe(v, true));
+        return Optional.empty();
+      }
+      unknownKeys(v, SAMPLE_KEYS, at(label, "sample"));
+      JsonNode fps = v.get("fps");
+      if (fps == null || fps.isNull()) {
+        problems.add(at(label, "sample.fps") + ": missing; expected frames a second, 1..60");
+        return Optional.empty();
+      }
+      if (!fps.isInt() || fps.intValue() < 1 || fps.intValue() > 60) {
+        problems.add(at(label, "sample.fps") + ": expected frames a second, 1..60, got " + describe(fps, true));
+        return Optional.empty();
+      }
+      return Optional.of(Sampling.fps(fps.intValue()));
     }
 
     private List<String> idList(JsonNode n, String key, String label) {

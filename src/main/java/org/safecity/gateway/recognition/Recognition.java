@@ -10,11 +10,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.safecity.gateway.config.GatewayConfig.RecognitionConfig;
+import org.safecity.gateway.core.PlateFormats;
+import org.safecity.gateway.devices.CameraEntry;
 import org.safecity.gateway.ops.Readiness;
 import org.safecity.gateway.store.EventLog;
 import org.slf4j.Logger;
@@ -23,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Recognition on this node: the sampler fan-out the RTSP edge feeds, the bounded recognition pool, the worker
  * types deployed on it, the model files the recognizers need (checked, and fetched when missing, in the
- * background), and the face watchlist recognizer, which comes on once its models are verified. Each recognizer's
- * state is an informational part of {@code /health/ready}.
+ * background), the face watchlist recognizer and the plate recognizer (hotlist hits, e-challans), each of which comes
+ * on once its models are verified. Each recognizer's state is an informational part of {@code /health/ready}.
  */
 public final class Recognition {
   private static final Logger LOG = LoggerFactory.getLogger(Recognition.class);
@@ -42,6 +45,15 @@ public final class Recognition {
   private final Pool database;
   private final EventLog eventLog;
   private final Watchlist watchlist;
+  private final Hotlist hotlist;
+  private final Echallans echallans;
+  private final PlateFormats plateFormats;
+  private final Function<String, Optional<CameraEntry>> cameraOf;
+  private final Runnable outboxKick;
+  private final AtomicBoolean refreshingHotlist = new AtomicBoolean();
+  private volatile Hotlist.Index hotlistIndex = Hotlist.Index.EMPTY;
+  private volatile TextReader plates;
+  private volatile String plateProblem;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile Watchlist.Index index = Watchlist.Index.EMPTY;
@@ -51,17 +63,26 @@ public final class Recognition {
   private long watchTimer = -1;
 
   /**
-   * @param dataDir  data.dir: the models live under it unless recognition.modelsDir says otherwise
-   * @param regionOf a camera's region, "" when unknown
-   * @param database the store's pool (watchlist, evidence)
-   * @param eventLog where hits are recorded
+   * @param dataDir    data.dir: the models live under it unless recognition.modelsDir says otherwise
+   * @param cameraOf   a camera of the registry (region, location, enforcement, sampling)
+   * @param database   the store's pool (watchlist, hotlist, e-challans, evidence)
+   * @param eventLog   where hits are recorded
+   * @param outboxKick relays the outbox now (e-challan events go through it)
    */
   public Recognition(Vertx vertx, RecognitionConfig config, Path dataDir, MeterRegistry metrics,
-      Function<String, String> regionOf, Pool database, EventLog eventLog) {
+      Function<String, Optional<CameraEntry>> cameraOf, Pool database, EventLog eventLog, Runnable outboxKick) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
-    this.fanOut = new RecognitionFanOut(vertx, policy(config), metrics, regionOf, System::currentTimeMillis);
+    this.cameraOf = cameraOf;
+    this.outboxKick = outboxKick;
+    this.fanOut = new RecognitionFanOut(vertx, policy(config), metrics,
+        id -> cameraOf.apply(id).map(CameraEntry::region).orElse(""),
+        id -> cameraOf.apply(id).flatMap(CameraEntry::sampling), System::currentTimeMillis);
+    // Plates only from cameras with something to look for: any camera while the hotlist has plates, else only
+    // enforcement cameras (an empty hotlist and no enforcement point cost no decoding at all).
+    fanOut.route((camera, type) -> !type.equals("plate") || !hotlistIndex.byKey().isEmpty()
+        || cameraOf.apply(camera).flatMap(CameraEntry::enforcement).isPresent());
     this.threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
     this.pool = vertx.createSharedWorkerExecutor("safecity-recognition", threads);
     Path dir = config.modelsDir().orElse(dataDir.resolve("models"));
@@ -69,6 +90,9 @@ public final class Recognition {
     this.database = database;
     this.eventLog = eventLog;
     this.watchlist = new Watchlist(database);
+    this.hotlist = new Hotlist(database);
+    this.echallans = new Echallans(database, config.echallanWindow());
+    this.plateFormats = new PlateFormats(config.plateFormats(), config.plateConfusions());
   }
 
   static SamplerPolicy policy(RecognitionConfig c) {
@@ -84,12 +108,74 @@ public final class Recognition {
       readiness.info("recognition." + name, () -> status(name));
     }
     models.start();
-    watchTimer = vertx.setPeriodic(WATCHLIST_POLL_MILLIS, id -> refreshWatchlist());
+    watchTimer = vertx.setPeriodic(WATCHLIST_POLL_MILLIS, id -> {
+      refreshWatchlist();
+      refreshHotlist();
+    });
     refreshWatchlist();
+    refreshHotlist();
     models.whenReady("face").thenAcceptAsync(this::startFace, r -> {
       Thread t = new Thread(r, "safecity-face-start");
       t.setDaemon(true);
       t.start();
+    });
+    models.whenReady("plate").thenAcceptAsync(this::startPlates, r -> {
+      Thread t = new Thread(r, "safecity-plate-start");
+      t.setDaemon(true);
+      t.start();
+    });
+  }
+
+  /** On a thread of its own, as {@link #startFace}. */
+  private void startPlates(Path dir) {
+    if (stopped) {
+      return;
+    }
+    try {
+      plates = new TextReader(dir);
+    } catch (Exception | LinkageError e) {
+      plateProblem = "its models did not load: " + e;
+      LOG.warn("recognizer plate is off: {}", plateProblem);
+      return;
+    }
+    PlateHits hits = new PlateHits(vertx.getOrCreateContext(), database, eventLog, echallans, outboxKick, metrics);
+    PlateRecognizer recognizer = new PlateRecognizer(plates, plateFormats, config.plateMinConfidence() / 100f,
+        () -> hotlistIndex, cameraOf, config.enforcementTimeZone(), config.plateRepeatAfter().toMillis(),
+        config.echallanWindow().toMillis(), hits);
+    deployWorker("plate", recognizer).onSuccess(v -> {
+      running.add("plate");
+      fanOut.addWorkerType("plate");
+      LOG.info("recognizer plate is on (hotlist version {}, {} plates; formats {}; enforcement windows in {})",
+          hotlistIndex.version(), hotlistIndex.byKey().size(), plateFormats.describe(), config.enforcementTimeZone());
+    });
+  }
+
+  private void refreshHotlist() {
+    if (!refreshingHotlist.compareAndSet(false, true)) {
+      return;
+    }
+    hotlist.version()
+        .compose(v -> v == hotlistIndex.version() ? Future.succeededFuture(hotlistIndex) : hotlist.load())
+        .onComplete(ar -> {
+          refreshingHotlist.set(false);
+          if (ar.succeeded()) {
+            if (ar.result().version() != hotlistIndex.version()) {
+              hotlistIndex = ar.result();
+              LOG.info("hotlist version {}: {} plates", hotlistIndex.version(), hotlistIndex.byKey().size());
+            }
+          } else {
+            LOG.debug("hotlist not refreshed: {}", ar.cause().toString());
+          }
+        });
+  }
+
+  /** Follows the hotlist at once on this node after a change made here (other nodes within a poll). */
+  public Future<Hotlist.Index> reloadHotlist() {
+    return hotlist.load().map(i -> {
+      if (i.version() >= hotlistIndex.version()) {
+        hotlistIndex = i;
+      }
+      return hotlistIndex;
     });
   }
 
@@ -120,6 +206,11 @@ public final class Recognition {
   /** A recognizer's state for /health/ready. */
   Readiness.Check status(String recognizer) {
     Models.State m = models.state(recognizer);
+    if (running.contains(recognizer) && recognizer.equals("plate")) {
+      Hotlist.Index h = hotlistIndex;
+      return new Readiness.Check(true, "on: " + m.detail() + "; hotlist version " + h.version() + ", "
+          + h.byKey().size() + " plates");
+    }
     if (running.contains(recognizer)) {
       Watchlist.Index i = index;
       return new Readiness.Check(true, "on: " + m.detail() + "; watchlist version " + i.version() + ", "
@@ -131,6 +222,9 @@ public final class Recognition {
     if (recognizer.equals("face")) {
       return Readiness.Check.failed("off: " + (faceProblem != null ? faceProblem : m.detail() + "; starting"));
     }
+    if (recognizer.equals("plate")) {
+      return Readiness.Check.failed("off: " + (plateProblem != null ? plateProblem : m.detail() + "; starting"));
+    }
     return Readiness.Check.failed("off: " + m.detail() + "; this build has no " + recognizer + " recognizer yet");
   }
 
@@ -141,6 +235,24 @@ public final class Recognition {
 
   public Watchlist watchlist() {
     return watchlist;
+  }
+
+  public Hotlist hotlist() {
+    return hotlist;
+  }
+
+  /** The hotlist as matched now. */
+  public Hotlist.Index hotlistIndex() {
+    return hotlistIndex;
+  }
+
+  public Echallans echallans() {
+    return echallans;
+  }
+
+  /** The plate formats of the configuration. */
+  public PlateFormats plateFormats() {
+    return plateFormats;
   }
 
   /** The watchlist as matched now. */
@@ -254,6 +366,14 @@ public final class Recognition {
           a.close();
         } catch (Exception e) {
           LOG.debug("closing the face models: {}", e.toString());
+        }
+      }
+      TextReader t = plates;
+      if (t != null) {
+        try {
+          t.close();
+        } catch (Exception e) {
+          LOG.debug("closing the OCR models: {}", e.toString());
         }
       }
       return null;

@@ -9,14 +9,17 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.safecity.gateway.bus.Addresses;
+import org.safecity.gateway.core.Sampling;
 import org.safecity.gateway.rtsp.FrameSink;
 import org.safecity.gateway.rtsp.rtp.AccessUnit;
 import org.slf4j.Logger;
@@ -37,7 +40,9 @@ public final class RecognitionFanOut implements FrameSink {
   private final SamplerPolicy policy;
   private final MeterRegistry metrics;
   private final Function<String, String> regionOf;
+  private final Function<String, Optional<Sampling>> samplingOf;
   private final LongSupplier clock;
+  private volatile BiPredicate<String, String> route = (camera, type) -> true;
   private final CopyOnWriteArrayList<String> workerTypes = new CopyOnWriteArrayList<>();
   private volatile List<String> types = List.of();
   private final ConcurrentHashMap<String, LongAdder> sampled = new ConcurrentHashMap<>();
@@ -46,15 +51,18 @@ public final class RecognitionFanOut implements FrameSink {
       .setCodecName(SampledFrameCodec.NAME);
 
   /**
-   * @param regionOf a camera's region ("" when unknown)
-   * @param clock    wall-clock milliseconds
+   * @param policy     the global sampling
+   * @param regionOf   a camera's region ("" when unknown)
+   * @param samplingOf a camera's own sampling from the devices file, read when its stream opens
+   * @param clock      wall-clock milliseconds
    */
   public RecognitionFanOut(Vertx vertx, SamplerPolicy policy, MeterRegistry metrics, Function<String, String> regionOf,
-      LongSupplier clock) {
+      Function<String, Optional<Sampling>> samplingOf, LongSupplier clock) {
     this.vertx = vertx;
     this.policy = policy;
     this.metrics = metrics;
     this.regionOf = regionOf;
+    this.samplingOf = samplingOf;
     this.clock = clock;
     SampledFrameCodec.register(vertx);
   }
@@ -78,6 +86,28 @@ public final class RecognitionFanOut implements FrameSink {
     return types;
   }
 
+  /**
+   * Which worker types a camera's frames go to, of those listening: asked (on the stream's context) for every
+   * frame, so it must be cheap. Lets a worker type take only the cameras it has something to do for.
+   */
+  public void route(BiPredicate<String, String> cameraAndType) {
+    this.route = cameraAndType;
+  }
+
+  /** The policy for a camera: the global one, or its own sampling (keyframes still capped at the global rate). */
+  static Optional<SamplerPolicy> policyFor(SamplerPolicy global, Optional<Sampling> own) {
+    if (own.isEmpty()) {
+      return Optional.of(global);
+    }
+    return switch (own.get().mode()) {
+      case OFF -> Optional.empty();
+      case KEYFRAMES -> Optional.of(new SamplerPolicy(SampleMode.KEYFRAMES, global.maxFps(), global.deadlineMillis(),
+          global.maxGopBytes()));
+      case FPS -> Optional.of(new SamplerPolicy(SampleMode.FPS, own.get().fps(), global.deadlineMillis(),
+          global.maxGopBytes()));
+    };
+  }
+
   /** One camera's figures for one worker type (created empty when not seen yet). */
   public Tally tally(String cameraId, String type) {
     return tallies.computeIfAbsent(cameraId, id -> new ConcurrentHashMap<>()).computeIfAbsent(type,
@@ -98,9 +128,45 @@ public final class RecognitionFanOut implements FrameSink {
           .description("frames the camera's sampler took for recognition").register(metrics);
       return n;
     });
+    Optional<SamplerPolicy> own = policyFor(policy, samplingOf.apply(cameraId));
+    if (own.isEmpty()) {
+      LOG.info("recognition: camera {} is not sampled (sample: off in the devices file)", cameraId);
+      return new Receiver() {
+        @Override
+        public void accessUnit(AccessUnit unit) {
+        }
+
+        @Override
+        public void closed() {
+        }
+      };
+    }
     CameraSampler sampler = new CameraSampler(cameraId, regionOf.apply(cameraId), codec,
-        ThreadLocalRandom.current().nextLong(), policy, parameterSets, () -> types, t -> tally(cameraId, t), taken);
+        ThreadLocalRandom.current().nextLong(), own.get(), parameterSets, () -> routed(cameraId),
+        t -> tally(cameraId, t), taken);
     return new StreamReceiver(sampler);
+  }
+
+  /** The listening worker types this camera's frames go to now. */
+  private List<String> routed(String cameraId) {
+    List<String> all = types;
+    BiPredicate<String, String> r = route;
+    int wanted = 0;
+    for (String t : all) {
+      if (r.test(cameraId, t)) {
+        wanted++;
+      }
+    }
+    if (wanted == all.size()) {
+      return all; // the usual case: no copy
+    }
+    List<String> out = new java.util.ArrayList<>(wanted);
+    for (String t : all) {
+      if (r.test(cameraId, t)) {
+        out.add(t);
+      }
+    }
+    return out;
   }
 
   private Tally register(String cameraId, String type, Tally t) {

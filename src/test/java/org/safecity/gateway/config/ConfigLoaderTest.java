@@ -117,4 +117,28 @@ class ConfigLoaderTest {
     assertThat(Settings.find("health.boxSilentAfter").orElseThrow().envName()).isEqualTo("SAFECITY_HEALTH_BOX_SILENT_AFTER");
     assertThat(Settings.find("store.poolSize").orElseThrow().envName()).isEqualTo("SAFECITY_STORE_POOL_SIZE");
   }
+
+  @Test
+  void plateFormatsAreAListFromYamlOrTheEnvironmentAndAreChecked() throws IOException {
+    GatewayConfig c = load("recognition:\n  plateFormats: [\"AAA-9999\", \"AA 999\"]\n  enforcementTimeZone: Asia/Karachi\n",
+        Map.of());
+    assertThat(c.recognition().plateFormats()).containsExactly("AAA-9999", "AA 999");
+    assertThat(c.recognition().enforcementTimeZone()).isEqualTo(java.time.ZoneId.of("Asia/Karachi"));
+    c = load("recognition:\n  plateFormats:\n    - AAA-9999\n", Map.of("SAFECITY_RECOGNITION_PLATE_CONFUSIONS", "0O, 1I"));
+    assertThat(c.recognition().plateFormats()).containsExactly("AAA-9999");
+    assertThat(c.recognition().plateConfusions()).containsExactly("0O", "1I");
+    assertThat(load("", Map.of("SAFECITY_RECOGNITION_PLATE_FORMATS", "AAA-9999,AAA 999")).recognition().plateFormats())
+        .containsExactly("AAA-9999", "AAA 999");
+    assertThat(error("recognition:\n  plateFormats: [\"AAA_9999\"]\n", Map.of()))
+        .contains("recognition.plateFormats/plateConfusions: plate format \"AAA_9999\": '_' is neither A");
+    assertThat(error("recognition:\n  plateFormats: []\n", Map.of()))
+        .contains("key recognition.plateFormats: expected a list of strings");
+    assertThat(error("recognition:\n  plateFormats: [{a: 1}]\n", Map.of()))
+        .contains("key recognition.plateFormats: expected a list of strings (a YAML sequence; comma-separated in the "
+            + "environment), not empty, got a list holding a mapping");
+    assertThat(error("", Map.of("SAFECITY_RECOGNITION_PLATE_FORMATS", "AAA-9999,,AA-99")))
+        .contains("environment variable SAFECITY_RECOGNITION_PLATE_FORMATS (key recognition.plateFormats): expected a list");
+    assertThat(error("recognition:\n  enforcementTimeZone: Mars/Olympus\n", Map.of()))
+        .contains("recognition.enforcementTimeZone: expected a time zone such as UTC or Asia/Karachi, got \"Mars/Olympus\"");
+  }
 }

