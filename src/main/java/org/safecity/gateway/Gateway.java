@@ -33,7 +33,12 @@ import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
 import org.safecity.gateway.config.GatewayConfig;
 import org.safecity.gateway.config.GatewayConfig.RtspConfig;
+import org.safecity.gateway.config.NodeRole;
 import org.safecity.gateway.config.Settings;
+import org.safecity.gateway.cluster.ClusterMembership;
+import org.safecity.gateway.cluster.HazelcastSetup;
+import org.safecity.gateway.api.OpsVerticle;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.safecity.gateway.ops.Blocking;
 import org.safecity.gateway.ops.Logging;
 import org.safecity.gateway.ops.Readiness;
@@ -78,6 +83,8 @@ public final class Gateway {
   private final Readiness readiness = new Readiness();
   private final List<String> edgeDeployments = Collections.synchronizedList(new ArrayList<>());
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final NodeRole role;
+  private ClusterMembership membership;
   private EmbeddedDatabase embedded;
   private Vertx vertx;
   private Database database;
@@ -95,6 +102,7 @@ public final class Gateway {
 
   private Gateway(GatewayConfig config) {
     this.config = config;
+    this.role = config.node().role();
   }
 
   public static void main(String[] args) {
@@ -164,12 +172,7 @@ public final class Gateway {
       embedded = EmbeddedDatabase.start(config.dataDir(), config.store().embeddedPort());
       return embedded.uri();
     });
-    vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(metrics))
-        .build();
+    vertx = startVertx();
     vertx.exceptionHandler(e -> {
       StackTraceElement[] at = e.getStackTrace();
       if (at.length > 0 && at[0].getClassName().startsWith("io.vertx.mqtt")) {
@@ -188,7 +191,13 @@ public final class Gateway {
     // main pool and can never starve the commits that devices are waiting on.
     eventLogDatabase = Database.connect(vertx, uri, config.store(), "safecity-event-log", 3);
     eventLog = new EventLog(vertx, eventLogDatabase.pool(), config.eventLog(), metrics);
+    readiness.section("cluster", membership::toJson);
+    membership.register(metrics);
 
+    if (!role.runsEdges()) {
+      startWorker(store(uri));
+      return;
+    }
     Contract contract = Blocking.await(Contract.load(vertx), START_TIMEOUT, "OpenAPI contract");
     PayloadValidator validator = PayloadValidator.fromClasspath(config.mqtt().maxPayloadBytes(),
         PayloadValidator.DEFAULT_MAX_DEPTH);
@@ -202,7 +211,9 @@ public final class Gateway {
     if (config.recognition().enabled()) {
       recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics,
           id -> registry.camera(id).map(CameraEntry::region).orElse(""), database.pool(), eventLog);
-      recognition.start(readiness);
+      if (role.runsRecognitionWorkers()) {
+        recognition.start(readiness);
+      }
       streams.frameSink(recognition.fanOut());
     }
     health.reload(registry.boxes());
@@ -261,11 +272,11 @@ public final class Gateway {
       edgeDeployments.add(Blocking.await(vertx.deployVerticle(pulls), START_TIMEOUT, "rtsp pull sources"));
     }
 
-    String store = embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
-        + " (data " + config.dataDir().resolve("postgres").toAbsolutePath() + ")" : "PostgreSQL " + redact(uri);
+    String store = store(uri);
     String host = shown(config.http().host());
     String banner = String.join(System.lineSeparator(),
         "SafeCity Gateway is up (config: " + config.source() + ")",
+        "  Node     " + nodeLine(),
         "  API      http://" + host + ":" + config.http().port() + "/api/v1/events",
         "  GraphQL  http://" + host + ":" + config.http().port() + "/graphql (POST; WebSocket graphql-transport-ws)",
         "  Ready    http://" + host + ":" + config.http().port() + "/health/ready",
@@ -281,6 +292,65 @@ public final class Gateway {
         "  Admin    username 'admin', password " + secret,
         "           (generated on first start and shown only now; set " + Accounts.BOOTSTRAP_ENV + " to choose it)")));
     LOG.info("gateway started http={} store={}", config.http().port(), embedded != null ? "embedded" : "external");
+  }
+
+  /**
+   * Vert.x, clustered when {@code cluster.enabled}: the event bus then spans every node (Hazelcast as the cluster
+   * manager, configured in code by {@link HazelcastSetup}) and {@link #membership} follows the members.
+   */
+  private Vertx startVertx() throws Exception {
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true));
+    var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
+    if (!config.cluster().enabled()) {
+      membership = ClusterMembership.single(config.node().name(), role);
+      return builder.with(options).build();
+    }
+    var cluster = config.cluster();
+    options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.busPort()).setClusterPublicHost(cluster.host());
+    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.config(cluster, config.node()));
+    Vertx clustered = Blocking.await(builder.with(options).withClusterManager(manager).buildClustered(),
+        START_TIMEOUT, "joining the cluster " + cluster.members());
+    membership = ClusterMembership.of(manager.getHazelcastInstance());
+    long sameName = membership.members().stream().filter(n -> n.name().equals(config.node().name())).count();
+    if (sameName > 1) {
+      vertx = clustered;
+      throw new ConfigException("node.name " + config.node().name() + " is already taken by another member of the cluster; "
+          + "every node needs its own name");
+    }
+    LOG.info("joined the cluster as {} ({}): {} members", config.node().name(), role.wire(), membership.members().size());
+    return clustered;
+  }
+
+  /** A recognition worker: the store (hits are committed events), the recognizers and the ops endpoints only. */
+  private void startWorker(String store) throws Exception {
+    if (config.recognition().enabled()) {
+      recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, id -> "", database.pool(),
+          eventLog);
+      recognition.start(readiness);
+    } else {
+      readiness.set("recognition", Check.failed("recognition.enabled is false: this worker has nothing to do"));
+    }
+    readiness.expect("http");
+    deployEdge(() -> new OpsVerticle(config.http(), readiness, metrics), 1, "http");
+    System.out.println(String.join(System.lineSeparator(),
+        "SafeCity Gateway is up (config: " + config.source() + ")",
+        "  Node     " + nodeLine(),
+        "  Ready    http://" + shown(config.http().host()) + ":" + config.http().port() + "/health/ready (ops endpoints only)",
+        "  Store    " + store));
+    LOG.info("recognition worker started http={}", config.http().port());
+  }
+
+  private String nodeLine() {
+    return config.node().name() + " (" + role.wire() + (membership.clustered()
+        ? ", cluster " + config.cluster().host() + ":" + config.cluster().port() + ", " + membership.members().size()
+        + " members)" : ", unclustered)");
+  }
+
+  private String store(String uri) {
+    return embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
+        + " (data " + config.dataDir().resolve("postgres").toAbsolutePath() + ")" : "PostgreSQL " + redact(uri);
   }
 
   /** Where a box or camera is installed, for incidents raised about it. */
@@ -440,6 +510,11 @@ public final class Gateway {
 
   public GatewayConfig config() {
     return config;
+  }
+
+  /** The cluster as this node sees it (a cluster of one when unclustered). */
+  public ClusterMembership membership() {
+    return membership;
   }
 
 }

@@ -19,6 +19,8 @@ public record GatewayConfig(
     DevicesConfig devices,
     HealthConfig health,
     RecognitionConfig recognition,
+    NodeConfig node,
+    ClusterConfig cluster,
     LogConfig log,
     Duration shutdownTimeout,
     String source,
@@ -85,6 +87,15 @@ public record GatewayConfig(
                                   Duration faceRepeatAfter) {
   }
 
+  /** {@code name} is never empty here: the loader fills in the default. */
+  public record NodeConfig(NodeRole role, String name) {
+  }
+
+  /** {@code members}: host:port entries, parsed and checked by the loader. */
+  public record ClusterConfig(boolean enabled, String host, int port, int busPort, java.util.List<String> members,
+                              Duration failureTimeout, Duration reconnectGrace) {
+  }
+
   public record LogConfig(String level, String format) {
   }
 
@@ -123,10 +134,23 @@ public record GatewayConfig(
             (int) v.get("recognition.maxGopBytes"), nonEmpty(v.get("recognition.modelsDir")).map(Path::of),
             (boolean) v.get("recognition.fetchModels"), (int) v.get("recognition.faceMinSimilarity"),
             (Duration) v.get("recognition.faceRepeatAfter")),
+        new NodeConfig(NodeRole.parse((String) v.get("node.role")), nodeName(v)),
+        new ClusterConfig((boolean) v.get("cluster.enabled"), ((String) v.get("cluster.host")).trim(), (int) v.get("cluster.port"),
+            (int) v.get("cluster.busPort"), members((String) v.get("cluster.members")), (Duration) v.get("cluster.failureTimeout"),
+            (Duration) v.get("cluster.reconnectGrace")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,
         bootstrapAdminSecret);
+  }
+
+  private static String nodeName(Map<String, Object> v) {
+    return nonEmpty(v.get("node.name")).orElseGet(() -> (boolean) v.get("cluster.enabled")
+        ? ((String) v.get("cluster.host")).trim() + ":" + v.get("cluster.port") : "local");
+  }
+
+  private static java.util.List<String> members(String list) {
+    return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList();
   }
 
   private static Optional<String> nonEmpty(Object s) {
