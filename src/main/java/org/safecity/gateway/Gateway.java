@@ -66,6 +66,7 @@ import org.safecity.gateway.store.DeadLetters;
 import org.safecity.gateway.store.Database;
 import org.safecity.gateway.store.EmbeddedDatabase;
 import org.safecity.gateway.store.EventLog;
+import org.safecity.gateway.store.EventTail;
 import org.safecity.gateway.store.Migrations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +91,7 @@ public final class Gateway {
   private Database database;
   private Database eventLogDatabase;
   private EventLog eventLog;
+  private EventTail eventTail;
   private DeviceRegistry registry;
   private BoxHealthService health;
   private BoxCommands commands;
@@ -198,6 +200,9 @@ public final class Gateway {
       startWorker(store(uri));
       return;
     }
+    // Every node's commits, from PostgreSQL, published on this node once and in order (SSE, GraphQL, projections).
+    eventTail = new EventTail(vertx, eventLog, Database.connectOptions(uri), metrics);
+    Blocking.await(eventTail.start(), START_TIMEOUT, "following the event log");
     Contract contract = Blocking.await(Contract.load(vertx), START_TIMEOUT, "OpenAPI contract");
     PayloadValidator validator = PayloadValidator.fromClasspath(config.mqtt().maxPayloadBytes(),
         PayloadValidator.DEFAULT_MAX_DEPTH);
@@ -419,6 +424,9 @@ public final class Gateway {
       if (eventLog != null) {
         int pending = eventLog.pending();
         clean &= step(eventLog.close(), deadline, "committing " + pending + " queued events");
+      }
+      if (eventTail != null) {
+        clean &= step(eventTail.stop(), deadline, "closing the event log's LISTEN connection");
       }
       if (registry != null) {
         clean &= step(registry.close(), deadline, "closing the device registry");
