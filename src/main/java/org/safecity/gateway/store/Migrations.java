@@ -33,7 +33,8 @@ public final class Migrations {
       "V4__accounts_audit.sql",
       "V5__alarms_incidents.sql",
       "V6__event_log_source.sql",
-      "V7__watchlist.sql");
+      "V7__watchlist.sql",
+      "V10__scale_out.sql");
 
   public record Script(int version, String name, String sql) {
   }
