@@ -50,6 +50,8 @@ import org.safecity.gateway.devices.CameraEntry;
 import org.safecity.gateway.devices.CredentialVerifier;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
+import org.safecity.gateway.health.BoxOwnership;
+import org.safecity.gateway.core.NodeLoss;
 import org.safecity.gateway.incidents.AlarmProjector;
 import org.safecity.gateway.incidents.Incidents;
 import org.safecity.gateway.incidents.Outbox;
@@ -92,6 +94,7 @@ public final class Gateway {
   private Database eventLogDatabase;
   private EventLog eventLog;
   private EventTail eventTail;
+  private BoxOwnership ownership;
   private DeviceRegistry registry;
   private BoxHealthService health;
   private BoxCommands commands;
@@ -210,7 +213,7 @@ public final class Gateway {
     // Hashing plain secrets from the file takes one bcrypt per box: allow for large fleets.
     registry = Blocking.await(DeviceRegistry.start(vertx, database.pool(), config.devices().file(),
             config.devices().bcryptCost()), Duration.ofMinutes(30), "device registry");
-    health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
+    health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics, membership.clustered());
     streams = new StreamHub(vertx, metrics, Clock.systemUTC(), config.rtsp().gopCacheBytes());
     streams.start();
     if (config.recognition().enabled()) {
@@ -228,6 +231,12 @@ public final class Gateway {
       health.cameras(watched(snapshot.cameras().values()), streams::lastFrameMillis);
     });
     health.start(config.health().tickInterval());
+    if (membership.clustered()) {
+      // A box is judged by the node holding its connection; lost nodes' boxes are taken over with a grace.
+      ownership = new BoxOwnership(vertx, database.pool(), membership, health,
+          new NodeLoss(config.cluster().reconnectGrace()), Clock.systemUTC(), metrics);
+      Blocking.await(ownership.start(), START_TIMEOUT, "box ownership");
+    }
     config.devices().file().ifPresent(f -> registry.watch(config.devices().reloadInterval()));
     commands = new BoxCommands(vertx, database.pool(), eventLog, validator);
 
@@ -330,6 +339,7 @@ public final class Gateway {
 
   /** A recognition worker: the store (hits are committed events), the recognizers and the ops endpoints only. */
   private void startWorker(String store) throws Exception {
+    Blocking.await(BoxOwnership.started(database.pool(), membership.self()), START_TIMEOUT, "recording this node");
     if (config.recognition().enabled()) {
       recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, id -> "", database.pool(),
           eventLog);
@@ -398,6 +408,12 @@ public final class Gateway {
     long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
     boolean clean = true;
     readiness.set("gateway", Check.failed("stopping"));
+    if (ownership != null) {
+      // Before the edges close: their disconnects are not the boxes' doing, and this stop is no node loss.
+      clean &= step(ownership.stop(), deadline, "handing the boxes over");
+    } else if (membership != null && membership.clustered() && database != null) {
+      clean &= step(BoxOwnership.stopped(database.pool(), membership.self().id()), deadline, "recording the stop");
+    }
     if (vertx != null) {
       List<Future<?>> undeploys = new ArrayList<>();
       synchronized (edgeDeployments) {
