@@ -38,7 +38,12 @@ import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
 import org.safecity.gateway.config.GatewayConfig;
 import org.safecity.gateway.config.GatewayConfig.RtspConfig;
+import org.safecity.gateway.config.NodeRole;
 import org.safecity.gateway.config.Settings;
+import org.safecity.gateway.cluster.ClusterMembership;
+import org.safecity.gateway.cluster.HazelcastSetup;
+import org.safecity.gateway.api.OpsVerticle;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.safecity.gateway.ops.Blocking;
 import org.safecity.gateway.ops.Logging;
 import org.safecity.gateway.ops.Readiness;
@@ -50,6 +55,8 @@ import org.safecity.gateway.devices.CameraEntry;
 import org.safecity.gateway.devices.CredentialVerifier;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
+import org.safecity.gateway.health.BoxOwnership;
+import org.safecity.gateway.core.NodeLoss;
 import org.safecity.gateway.incidents.AlarmProjector;
 import org.safecity.gateway.incidents.Incidents;
 import org.safecity.gateway.incidents.Outbox;
@@ -66,6 +73,7 @@ import org.safecity.gateway.store.DeadLetters;
 import org.safecity.gateway.store.Database;
 import org.safecity.gateway.store.EmbeddedDatabase;
 import org.safecity.gateway.store.EventLog;
+import org.safecity.gateway.store.EventTail;
 import org.safecity.gateway.store.Migrations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,11 +91,15 @@ public final class Gateway {
   private final Readiness readiness = new Readiness();
   private final List<String> edgeDeployments = Collections.synchronizedList(new ArrayList<>());
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final NodeRole role;
+  private ClusterMembership membership;
   private EmbeddedDatabase embedded;
   private Vertx vertx;
   private Database database;
   private Database eventLogDatabase;
   private EventLog eventLog;
+  private EventTail eventTail;
+  private BoxOwnership ownership;
   private DeviceRegistry registry;
   private BoxHealthService health;
   private BoxCommands commands;
@@ -100,6 +112,7 @@ public final class Gateway {
 
   private Gateway(GatewayConfig config) {
     this.config = config;
+    this.role = config.node().role();
   }
 
   public static void main(String[] args) {
@@ -174,12 +187,7 @@ public final class Gateway {
       embedded = EmbeddedDatabase.start(config.dataDir(), config.store().embeddedPort());
       return embedded.uri();
     });
-    vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(metrics))
-        .build();
+    vertx = startVertx();
     vertx.exceptionHandler(e -> {
       StackTraceElement[] at = e.getStackTrace();
       if (at.length > 0 && at[0].getClassName().startsWith("io.vertx.mqtt")) {
@@ -198,7 +206,16 @@ public final class Gateway {
     // main pool and can never starve the commits that devices are waiting on.
     eventLogDatabase = Database.connect(vertx, uri, config.store(), "safecity-event-log", 3);
     eventLog = new EventLog(vertx, eventLogDatabase.pool(), config.eventLog(), metrics);
+    readiness.section("cluster", membership::toJson);
+    membership.register(metrics);
 
+    if (!role.runsEdges()) {
+      startWorker(store(uri));
+      return;
+    }
+    // Every node's commits, from PostgreSQL, published on this node once and in order (SSE, GraphQL, projections).
+    eventTail = new EventTail(vertx, eventLog, Database.connectOptions(uri), metrics);
+    Blocking.await(eventTail.start(), START_TIMEOUT, "following the event log");
     Contract contract = Blocking.await(Contract.load(vertx), START_TIMEOUT, "OpenAPI contract");
     PayloadValidator validator = PayloadValidator.fromClasspath(config.mqtt().maxPayloadBytes(),
         PayloadValidator.DEFAULT_MAX_DEPTH);
@@ -206,7 +223,7 @@ public final class Gateway {
     // Hashing plain secrets from the file takes one bcrypt per box: allow for large fleets.
     registry = Blocking.await(DeviceRegistry.start(vertx, database.pool(), config.devices().file(),
             config.devices().bcryptCost()), Duration.ofMinutes(30), "device registry");
-    health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics);
+    health = new BoxHealthService(vertx, eventLog, config.health(), Clock.systemUTC(), metrics, membership.clustered());
     streams = new StreamHub(vertx, metrics, Clock.systemUTC(), config.rtsp().gopCacheBytes());
     streams.start();
     // Made before recognition: e-challan events go through it.
@@ -214,7 +231,9 @@ public final class Gateway {
     if (config.recognition().enabled()) {
       recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, registry::camera,
           database.pool(), eventLog, outbox::kick);
-      recognition.start(readiness);
+      if (role.runsRecognitionWorkers()) {
+        recognition.start(readiness);
+      }
       streams.frameSink(recognition.fanOut());
     }
     health.reload(registry.boxes());
@@ -224,6 +243,12 @@ public final class Gateway {
       health.cameras(watched(snapshot.cameras().values()), streams::lastFrameMillis);
     });
     health.start(config.health().tickInterval());
+    if (membership.clustered()) {
+      // A box is judged by the node holding its connection; lost nodes' boxes are taken over with a grace.
+      ownership = new BoxOwnership(vertx, database.pool(), membership, health,
+          new NodeLoss(config.cluster().reconnectGrace()), Clock.systemUTC(), metrics);
+      Blocking.await(ownership.start(), START_TIMEOUT, "box ownership");
+    }
     config.devices().file().ifPresent(f -> registry.watch(config.devices().reloadInterval()));
     commands = new BoxCommands(vertx, database.pool(), eventLog, validator);
 
@@ -277,11 +302,11 @@ public final class Gateway {
       edgeDeployments.add(Blocking.await(vertx.deployVerticle(pulls), START_TIMEOUT, "rtsp pull sources"));
     }
 
-    String store = embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
-        + " (data " + config.dataDir().resolve("postgres").toAbsolutePath() + ")" : "PostgreSQL " + redact(uri);
+    String store = store(uri);
     String host = shown(config.http().host());
     String banner = String.join(System.lineSeparator(),
         "SafeCity Gateway is up (config: " + config.source() + ")",
+        "  Node     " + nodeLine(),
         "  API      http://" + host + ":" + config.http().port() + "/api/v1/events",
         "  GraphQL  http://" + host + ":" + config.http().port() + "/graphql (POST; WebSocket graphql-transport-ws)",
         "  Ready    http://" + host + ":" + config.http().port() + "/health/ready",
@@ -297,6 +322,68 @@ public final class Gateway {
         "  Admin    username 'admin', password " + secret,
         "           (generated on first start and shown only now; set " + Accounts.BOOTSTRAP_ENV + " to choose it)")));
     LOG.info("gateway started http={} store={}", config.http().port(), embedded != null ? "embedded" : "external");
+  }
+
+  /**
+   * Vert.x, clustered when {@code cluster.enabled}: the event bus then spans every node (Hazelcast as the cluster
+   * manager, configured in code by {@link HazelcastSetup}) and {@link #membership} follows the members.
+   */
+  private Vertx startVertx() throws Exception {
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true));
+    var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
+    if (!config.cluster().enabled()) {
+      membership = ClusterMembership.single(config.node().name(), role);
+      return builder.with(options).build();
+    }
+    var cluster = config.cluster();
+    options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.busPort()).setClusterPublicHost(cluster.host());
+    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.config(cluster, config.node()));
+    Vertx clustered = Blocking.await(builder.with(options).withClusterManager(manager).buildClustered(),
+        START_TIMEOUT, "joining the cluster " + cluster.members());
+    membership = ClusterMembership.of(manager.getHazelcastInstance());
+    long sameName = membership.members().stream().filter(n -> n.name().equals(config.node().name())).count();
+    if (sameName > 1) {
+      vertx = clustered;
+      throw new ConfigException("node.name " + config.node().name() + " is already taken by another member of the cluster; "
+          + "every node needs its own name");
+    }
+    LOG.info("joined the cluster as {} ({}): {} members", config.node().name(), role.wire(), membership.members().size());
+    return clustered;
+  }
+
+  /** A recognition worker: the store (hits are committed events), the recognizers and the ops endpoints only. */
+  private void startWorker(String store) throws Exception {
+    Blocking.await(BoxOwnership.started(database.pool(), membership.self()), START_TIMEOUT, "recording this node");
+    if (config.recognition().enabled()) {
+      // No device registry here yet (cameras' regions and enforcement rules): frames do not reach worker JVMs until
+      // the fan-out dispatches to them (issue 8, step 5). E-challan events wait for an edge's outbox poll.
+      recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, id -> Optional.empty(),
+          database.pool(), eventLog, () -> { });
+      recognition.start(readiness);
+    } else {
+      readiness.set("recognition", Check.failed("recognition.enabled is false: this worker has nothing to do"));
+    }
+    readiness.expect("http");
+    deployEdge(() -> new OpsVerticle(config.http(), readiness, metrics), 1, "http");
+    System.out.println(String.join(System.lineSeparator(),
+        "SafeCity Gateway is up (config: " + config.source() + ")",
+        "  Node     " + nodeLine(),
+        "  Ready    http://" + shown(config.http().host()) + ":" + config.http().port() + "/health/ready (ops endpoints only)",
+        "  Store    " + store));
+    LOG.info("recognition worker started http={}", config.http().port());
+  }
+
+  private String nodeLine() {
+    return config.node().name() + " (" + role.wire() + (membership.clustered()
+        ? ", cluster " + config.cluster().host() + ":" + config.cluster().port() + ", " + membership.members().size()
+        + " members)" : ", unclustered)");
+  }
+
+  private String store(String uri) {
+    return embedded != null ? "embedded PostgreSQL on 127.0.0.1:" + embedded.port()
+        + " (data " + config.dataDir().resolve("postgres").toAbsolutePath() + ")" : "PostgreSQL " + redact(uri);
   }
 
   /** Where a box or camera is installed, for incidents raised about it. */
@@ -344,6 +431,12 @@ public final class Gateway {
     long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
     boolean clean = true;
     readiness.set("gateway", Check.failed("stopping"));
+    if (ownership != null) {
+      // Before the edges close: their disconnects are not the boxes' doing, and this stop is no node loss.
+      clean &= step(ownership.stop(), deadline, "handing the boxes over");
+    } else if (membership != null && membership.clustered() && database != null) {
+      clean &= step(BoxOwnership.stopped(database.pool(), membership.self().id()), deadline, "recording the stop");
+    }
     if (vertx != null) {
       List<Future<?>> undeploys = new ArrayList<>();
       synchronized (edgeDeployments) {
@@ -370,6 +463,9 @@ public final class Gateway {
       if (eventLog != null) {
         int pending = eventLog.pending();
         clean &= step(eventLog.close(), deadline, "committing " + pending + " queued events");
+      }
+      if (eventTail != null) {
+        clean &= step(eventTail.stop(), deadline, "closing the event log's LISTEN connection");
       }
       if (registry != null) {
         clean &= step(registry.close(), deadline, "closing the device registry");
@@ -461,6 +557,11 @@ public final class Gateway {
 
   public GatewayConfig config() {
     return config;
+  }
+
+  /** The cluster as this node sees it (a cluster of one when unclustered). */
+  public ClusterMembership membership() {
+    return membership;
   }
 
 }

@@ -50,8 +50,11 @@ public final class IncidentRoutes {
   void takeStep(RoutingContext rc) {
     JsonObject b = rc.body().asJsonObject();
     IncidentStep step = IncidentStep.fromWire(b.getString("step")).orElseThrow();
+    Long version = b.getLong("version");
     incidents.step(ApiAuth.principal(rc), incidentId(rc), step, Optional.ofNullable(b.getString("unit")),
-        Optional.ofNullable(b.getString("note")), ApiAuth.remote(rc)).onComplete(ar -> answer(rc, ar, 200));
+        Optional.ofNullable(b.getString("note")), ApiAuth.remote(rc),
+        version == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(version))
+        .onComplete(ar -> answer(rc, ar, 200));
   }
 
   void propose(RoutingContext rc) {
@@ -117,7 +120,9 @@ public final class IncidentRoutes {
       }
       return;
     }
-    if (ar.cause() instanceof Incidents.Refused r) {
+    if (ar.cause() instanceof Incidents.Stale stale) {
+      Problems.send(rc, 409, "Conflict", stale.getMessage(), new JsonObject().put("current", stale.current));
+    } else if (ar.cause() instanceof Incidents.Refused r) {
       Problems.send(rc, r.status, Problems.title(r.status), r.getMessage());
     } else {
       rc.fail(ar.cause());

@@ -15,6 +15,12 @@ public final class Addresses {
   public static final String BOX_COMMANDS = "safecity.box.commands";
 
   /**
+   * "Node N now owns box X" ({@code {"box", "node", "since"}}), published to every node when a node accepts a box's
+   * connection; the node that judged the box so far stops ({@code health.BoxOwnership}).
+   */
+  public static final String BOX_OWNER = "safecity.box.owner";
+
+  /**
    * Prefix of the recognition workers' addresses, one per worker type ({@link #recognitionJobs}): a request with a
    * sampled frame ({@code recognition.SampledFrame}, codec {@code recognition.SampledFrameCodec}); the reply is
    * the outcome ({@code processed}, {@code failed}, {@code expired}).

@@ -47,6 +47,7 @@ public final class ConfigLoader {
     checkKeys(config);
     checkTls(config);
     checkPlates(config);
+    checkCluster(config);
     return config;
   }
 
@@ -208,6 +209,47 @@ public final class ConfigLoader {
       new org.safecity.gateway.core.PlateFormats(c.recognition().plateFormats(), c.recognition().plateConfusions());
     } catch (IllegalArgumentException e) {
       throw new ConfigException("config (" + c.source() + "): recognition.plateFormats/plateConfusions: " + e.getMessage());
+    }
+  }
+
+  private static void checkCluster(GatewayConfig c) {
+    var k = c.cluster();
+    if (!k.enabled()) {
+      if (c.node().role() != NodeRole.ALL) {
+        throw new ConfigException("config (" + c.source() + "): node.role " + c.node().role().wire()
+            + " is one part of a cluster; set cluster.enabled (and cluster.members), or use node.role all");
+      }
+      return;
+    }
+    if (c.store().url().isEmpty()) {
+      throw new ConfigException("config (" + c.source() + "): cluster.enabled needs store.url: every node shares one "
+          + "PostgreSQL, and an embedded one per node would split the truth");
+    }
+    if (k.host().isEmpty()) {
+      throw new ConfigException("config (" + c.source() + "): cluster.host must name this node's address");
+    }
+    if (k.members().isEmpty()) {
+      throw new ConfigException("config (" + c.source() + "): cluster.members is empty; list the members as host:port "
+          + "(this node may be one of them)");
+    }
+    for (String m : k.members()) {
+      int colon = m.lastIndexOf(':');
+      boolean ok = colon > 0 && colon < m.length() - 1;
+      if (ok) {
+        try {
+          int p = Integer.parseInt(m.substring(colon + 1));
+          ok = p >= 1 && p <= 65535;
+        } catch (NumberFormatException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        throw new ConfigException("config (" + c.source() + "): cluster.members entry \"" + m + "\" is not host:port");
+      }
+    }
+    if (k.busPort() != 0 && k.busPort() == k.port()) {
+      throw new ConfigException("config (" + c.source() + "): cluster.busPort and cluster.port are both " + k.port()
+          + "; each needs its own port");
     }
   }
 

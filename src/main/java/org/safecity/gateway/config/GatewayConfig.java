@@ -21,6 +21,8 @@ public record GatewayConfig(
     DevicesConfig devices,
     HealthConfig health,
     RecognitionConfig recognition,
+    NodeConfig node,
+    ClusterConfig cluster,
     LogConfig log,
     Duration shutdownTimeout,
     String source,
@@ -91,6 +93,15 @@ public record GatewayConfig(
                                   ZoneId enforcementTimeZone) {
   }
 
+  /** {@code name} is never empty here: the loader fills in the default. */
+  public record NodeConfig(NodeRole role, String name) {
+  }
+
+  /** {@code members}: host:port entries, parsed and checked by the loader. */
+  public record ClusterConfig(boolean enabled, String host, int port, int busPort, java.util.List<String> members,
+                              Duration failureTimeout, Duration reconnectGrace) {
+  }
+
   public record LogConfig(String level, String format) {
   }
 
@@ -133,6 +144,10 @@ public record GatewayConfig(
             strings(v.get("recognition.plateConfusions")), (int) v.get("recognition.plateMinConfidence"),
             (Duration) v.get("recognition.plateRepeatAfter"), (Duration) v.get("recognition.echallanWindow"),
             zone((String) v.get("recognition.enforcementTimeZone"))),
+        new NodeConfig(NodeRole.parse((String) v.get("node.role")), nodeName(v)),
+        new ClusterConfig((boolean) v.get("cluster.enabled"), ((String) v.get("cluster.host")).trim(), (int) v.get("cluster.port"),
+            (int) v.get("cluster.busPort"), members((String) v.get("cluster.members")), (Duration) v.get("cluster.failureTimeout"),
+            (Duration) v.get("cluster.reconnectGrace")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,
@@ -150,6 +165,15 @@ public record GatewayConfig(
       throw new ConfigException("recognition.enforcementTimeZone: expected a time zone such as UTC or Asia/Karachi, got \""
           + id + "\"");
     }
+  }
+
+  private static String nodeName(Map<String, Object> v) {
+    return nonEmpty(v.get("node.name")).orElseGet(() -> (boolean) v.get("cluster.enabled")
+        ? ((String) v.get("cluster.host")).trim() + ":" + v.get("cluster.port") : "local");
+  }
+
+  private static java.util.List<String> members(String list) {
+    return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList();
   }
 
   private static Optional<String> nonEmpty(Object s) {

@@ -40,6 +40,8 @@ public final class Settings {
     SECTIONS.put("devices", "Registry of boxes and cameras.");
     SECTIONS.put("health", "Box and camera health rules; each bound here is a tested detection time.");
     SECTIONS.put("recognition", "Recognition: sampled frames go over the event bus to workers that decode and recognise them off the event loops.");
+    SECTIONS.put("node", "This process's part in a deployment: everything (all), an edge node or a recognition worker.");
+    SECTIONS.put("cluster", "Scale-out: gateway nodes and recognition workers on one clustered event bus (Hazelcast), sharing one PostgreSQL.");
     SECTIONS.put("log", "Logging.");
     SECTIONS.put("shutdown", "Stopping on SIGTERM.");
     ALL = List.of(
@@ -149,6 +151,18 @@ public final class Settings {
         duration("recognition.echallanWindow", Duration.ofHours(1), Duration.ZERO, Duration.ofDays(7),
             "one e-challan per plate and rule within this, whichever enforcement camera read it"),
         string("recognition.enforcementTimeZone", "UTC", "time zone of the enforcement windows in the devices file (an IANA name, e.g. Asia/Karachi)"),
+        choice("node.role", "all", List.of("all", "edge", "worker"),
+            "all: everything in this one process; edge: RTSP, MQTT and the API (frames go to workers over the bus); worker: recognition only, no public port (ops endpoints on http.port)"),
+        string("node.name", "", "this node's name in /health/ready, /metrics and node-lost alarms; unique per cluster; empty = cluster.host:cluster.port (or 'local' unclustered)"),
+        bool("cluster.enabled", false, "join the clustered event bus (needs store.url: every node shares one PostgreSQL)"),
+        string("cluster.host", "127.0.0.1", "address this node's cluster and event-bus sockets bind and announce; other members must reach it"),
+        port("cluster.port", 5701, "Hazelcast member port (TCP)"),
+        integer("cluster.busPort", 0, 0, 65535, "event-bus port (TCP) for messages between nodes; 0 = any free port"),
+        string("cluster.members", "", "comma-separated host:port of the members to join (TCP, no multicast), this node may be listed too"),
+        duration("cluster.failureTimeout", Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMinutes(5),
+            "a member silent this long is removed (a killed process whose socket closes is removed sooner)"),
+        duration("cluster.reconnectGrace", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1),
+            "when an edge node is lost (one gateway-node-lost alarm), its boxes have this long to reconnect to another node before box alarms"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),
         choice("log.format", "text", List.of("text", "json"), "text: one key=value line per event; json: one JSON object per line"),
         duration("shutdown.timeout", Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofMinutes(1),

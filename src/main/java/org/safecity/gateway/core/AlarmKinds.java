@@ -15,6 +15,8 @@ public final class AlarmKinds {
   public static final String BATTERY_CRITICAL = "battery-critical";
   public static final String BOX_MOVED = "box-moved";
   public static final String CAMERA_DOWN = "camera-down";
+  /** A whole gateway node left the cluster without stopping cleanly ({@link NodeLoss}). */
+  public static final String GATEWAY_NODE_LOST = "gateway-node-lost";
 
   private AlarmKinds() {
   }

@@ -67,10 +67,81 @@ final class BoxTracker {
   private final Map<String, String> activeAlarms = new LinkedHashMap<>();
   private final List<Outcome> pending = new ArrayList<>();
 
-  BoxTracker(Box box, HealthPolicy policy, Instant registeredAt) {
+  /**
+   * Whether this node judges the box (it holds the box's connection, or was given it): a tracker judged elsewhere
+   * ticks nothing and raises nothing; its state here is stale until {@link #restore} brings the owner's.
+   */
+  private boolean judgedHere;
+  /** Set when the box's connection vanished with its gateway node: no silence before it, NODE_LOST after it. */
+  private Instant graceUntil;
+
+  BoxTracker(Box box, HealthPolicy policy, Instant registeredAt, boolean judgedHere) {
     this.box = box;
     this.policy = policy;
     this.registeredAt = registeredAt;
+    this.judgedHere = judgedHere;
+  }
+
+  boolean judgedHere() {
+    return judgedHere;
+  }
+
+  /** Another node holds the box now: stop judging it (its state there is the truth). */
+  void release() {
+    judgedHere = false;
+    connections = 0;
+    graceUntil = null;
+    pending.clear();
+  }
+
+  /**
+   * This node judges the box from now on, starting from the state its previous owner left ({@code m}, or nothing:
+   * a box no node has held yet starts from scratch). With {@code graceUntil}, the box's connection vanished with
+   * its node: it keeps its link state until then, and goes OFFLINE (cause node-lost) if it has not reconnected.
+   */
+  void restore(BoxMemento m, Instant graceUntil, Instant now) {
+    judgedHere = true;
+    connections = 0;
+    this.graceUntil = graceUntil;
+    pending.clear();
+    if (m == null) {
+      return;
+    }
+    conditions.clear();
+    conditions.addAll(m.conditions());
+    offlineCause = m.offlineCause();
+    lastSeen = m.lastSeen();
+    linkSince = m.linkSince();
+    doorOpenedAt = m.doorOpenedAt();
+    tamperSince = m.tamperSince();
+    movedAt = m.movedAt();
+    onBatterySince = m.onBatterySince();
+    theftSince = m.theftSince();
+    siteLossSince = m.siteLossSince();
+    camerasDown.clear();
+    camerasDown.putAll(m.camerasDown());
+    activeAlarms.clear();
+    activeAlarms.putAll(m.activeAlarms());
+    lastPosition = m.lastPosition();
+    lastPositionAt = m.lastPositionAt();
+    batteryCriticalTrigger = m.batteryCriticalTrigger();
+    stateAt = null;
+    trend.clear();
+    battery = null;
+    loggedMinutesLeft = null;
+    if (lastPosition != null) {
+      lastJudgement = Geofence.judge(box, lastPosition, policy);
+    }
+  }
+
+  BoxMemento memento() {
+    return new BoxMemento(conditions, offlineCause, lastSeen, linkSince, doorOpenedAt, tamperSince, movedAt,
+        onBatterySince, theftSince, siteLossSince, camerasDown, activeAlarms, lastPosition, lastPositionAt,
+        batteryCriticalTrigger);
+  }
+
+  Instant graceUntil() {
+    return graceUntil;
   }
 
   // ---- inputs -------------------------------------------------------------------------------
@@ -86,6 +157,7 @@ final class BoxTracker {
   }
 
   void connected(Instant now) {
+    graceUntil = null;
     connections++;
     lastSeen = now;
     // A box that reconnects may have rebooted with a reset clock; its new messages must not look stale.
@@ -178,6 +250,16 @@ final class BoxTracker {
 
   /** The time-driven transitions: silence, never heard from, the battery running down. */
   void tick(Instant now) {
+    if (graceUntil != null) {
+      if (now.isBefore(graceUntil)) {
+        return; // its node was lost: it is reconnecting somewhere, not silent
+      }
+      graceUntil = null;
+      if (connections == 0) {
+        disconnected(now, DisconnectCause.NODE_LOST);
+        return;
+      }
+    }
     BoxCondition link = link();
     if (link == ONLINE && !now.isBefore(lastSeen.plus(policy.boxSilentAfter()))) {
       emit(HealthEvent.BOX_SILENT, now, JsonDetails.of()

@@ -13,7 +13,12 @@ public enum DisconnectCause {
   /** The TCP connection closed without DISCONNECT. */
   SOCKET_CLOSED,
   /** A newer connection with the same client id replaced this one. */
-  TAKEN_OVER;
+  TAKEN_OVER,
+  /**
+   * The gateway node that held the connection was lost and the box did not reconnect to another node within the
+   * reconnect grace.
+   */
+  NODE_LOST;
 
   /** The form used in event details, e.g. {@code keepalive-expired}. */
   public String label() {

@@ -48,10 +48,60 @@ public final class HealthModel {
   private final Clock clock;
   /** Sorted, so a tick reports boxes in a stable order. */
   private final Map<String, BoxTracker> boxes = new TreeMap<>();
+  /** Whether a newly registered box is judged here from the start (one node), or only once this node owns it. */
+  private final boolean judgeNewBoxes;
 
   public HealthModel(HealthPolicy policy, Clock clock) {
+    this(policy, clock, true);
+  }
+
+  /**
+   * @param judgeNewBoxes false on a gateway node of a cluster: a box is judged only by the node that owns it
+   *                      ({@link #own}), every other node keeps it {@link #release released}
+   */
+  public HealthModel(HealthPolicy policy, Clock clock, boolean judgeNewBoxes) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.judgeNewBoxes = judgeNewBoxes;
+  }
+
+  // ---- ownership (several gateway nodes) ----------------------------------------------------
+
+  /**
+   * This node judges the box from now on, from the state its previous owner left ({@code previous}; null for a box
+   * no node has held). {@code graceUntil} (or null): the box's connection vanished with its node, so it is neither
+   * silent nor offline before then, and OFFLINE with cause node-lost (with the usual alarms, theft included) after
+   * it unless it has reconnected here. Returns nothing: taking over is not an event of the box.
+   */
+  public void own(String boxId, BoxMemento previous, Instant graceUntil, Instant now) {
+    BoxTracker t = boxes.get(boxId);
+    if (t != null) {
+      t.restore(previous, graceUntil, now);
+    }
+  }
+
+  /** Another node holds the box now; nothing is raised or cleared for it here. */
+  public void release(String boxId) {
+    BoxTracker t = boxes.get(boxId);
+    if (t != null) {
+      t.release();
+    }
+  }
+
+  public boolean judgedHere(String boxId) {
+    BoxTracker t = boxes.get(boxId);
+    return t != null && t.judgedHere();
+  }
+
+  /** The state to hand to the next owner, for a box judged here. */
+  public Optional<BoxMemento> memento(String boxId) {
+    BoxTracker t = boxes.get(boxId);
+    return t == null || !t.judgedHere() ? Optional.empty() : Optional.of(t.memento());
+  }
+
+  /** Ids of the boxes judged here. */
+  public List<String> judged() {
+    return boxes.entrySet().stream().filter(e -> e.getValue().judgedHere()).map(Map.Entry::getKey).toList();
   }
 
   public HealthPolicy policy() {
@@ -73,11 +123,11 @@ public final class HealthModel {
     Objects.requireNonNull(box, "box");
     BoxTracker tracker = boxes.get(box.id());
     if (tracker == null) {
-      boxes.put(box.id(), new BoxTracker(box, policy, now));
+      boxes.put(box.id(), new BoxTracker(box, policy, now, judgeNewBoxes));
       return Outcomes.NONE;
     }
     tracker.update(box, now);
-    return tracker.finish(now);
+    return tracker.judgedHere() ? tracker.finish(now) : Outcomes.NONE;
   }
 
   public Outcomes unregister(String boxId) {
@@ -87,7 +137,7 @@ public final class HealthModel {
   /** Forgets a box; its active alarms are cleared ("box unregistered"). */
   public Outcomes unregister(String boxId, Instant now) {
     BoxTracker tracker = boxes.remove(boxId);
-    return tracker == null ? Outcomes.NONE : tracker.retire(now);
+    return tracker == null || !tracker.judgedHere() ? Outcomes.NONE : tracker.retire(now);
   }
 
   public Outcomes reload(Collection<Box> registry) {
@@ -177,6 +227,9 @@ public final class HealthModel {
     Objects.requireNonNull(now, "now");
     List<Outcome> out = new ArrayList<>();
     for (BoxTracker tracker : boxes.values()) {
+      if (!tracker.judgedHere()) {
+        continue;
+      }
       tracker.tick(now);
       out.addAll(tracker.finish(now).all());
     }
@@ -197,8 +250,8 @@ public final class HealthModel {
   private Outcomes on(String boxId, Instant now, Consumer<BoxTracker> step) {
     Objects.requireNonNull(now, "now");
     BoxTracker tracker = boxes.get(boxId);
-    if (tracker == null) {
-      return Outcomes.NONE;
+    if (tracker == null || !tracker.judgedHere()) {
+      return Outcomes.NONE; // unknown, or held by another node (a late message of a connection that moved on)
     }
     step.accept(tracker);
     return tracker.finish(now);

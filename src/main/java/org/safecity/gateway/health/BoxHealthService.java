@@ -68,12 +68,27 @@ public final class BoxHealthService {
   private final CameraWatch cameras;
   private ToLongFunction<String> lastFrameMillis = id -> -1;
 
+  /** Set on a node of a cluster: a box is judged here only while this node owns it. */
+  private BoxOwnership ownership;
+  /** Inputs of boxes whose state is being fetched from their previous owner, applied once it is here. */
+  private final Map<String, List<Runnable>> claiming = new HashMap<>();
+  /** When this node last claimed each box (the database's clock): an older claim elsewhere does not release it. */
+  private final Map<String, java.time.Instant> claimedAt = new HashMap<>();
+  /** Stopping: the edges' disconnects are not the boxes' doing, and the next owner judges them. */
+  private boolean frozen;
+
   public BoxHealthService(Vertx vertx, EventLog log, HealthConfig config, Clock clock, MeterRegistry metrics) {
+    this(vertx, log, config, clock, metrics, false);
+  }
+
+  /** @param clustered a node of a cluster: boxes are judged only once owned ({@link #ownership(BoxOwnership)}) */
+  public BoxHealthService(Vertx vertx, EventLog log, HealthConfig config, Clock clock, MeterRegistry metrics,
+      boolean clustered) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.log = log;
     this.clock = clock;
-    this.model = new HealthModel(policy(config), clock);
+    this.model = new HealthModel(policy(config), clock, !clustered);
     this.cameras = new CameraWatch(config.cameraStalledAfter(), config.cameraOfflineAfter());
     this.raised = Counter.builder("gateway_alarms_raised").description("alarms raised").register(metrics);
     this.cleared = Counter.builder("gateway_alarms_cleared").description("alarms cleared").register(metrics);
@@ -90,9 +105,20 @@ public final class BoxHealthService {
   /** Starts the periodic tick that raises silence and runs the battery estimate down. */
   public void start(java.time.Duration tick) {
     on(() -> timer = vertx.setPeriodic(tick.toMillis(), id -> {
+      if (frozen) {
+        return;
+      }
       apply(model.tick(clock.instant()));
       observeCameras();
     }));
+  }
+
+  /** Alarms about gateway nodes (not boxes), written in order with the box outcomes. */
+  void nodeAlarm(NewEvent event) {
+    on(() -> {
+      pending.add(List.of(event));
+      drain();
+    });
   }
 
   public void stop() {
@@ -136,32 +162,145 @@ public final class BoxHealthService {
     }
   }
 
+  /**
+   * A connection of the box was accepted on this node. In a cluster this node claims the box (it holds the
+   * connection): when another node owned it, its last state is fetched first and the box's inputs wait for it.
+   */
   public void connected(String boxId) {
-    on(() -> apply(model.connected(boxId, clock.instant())));
+    on(() -> {
+      if (frozen) {
+        return;
+      }
+      Runnable connect = () -> apply(model.connected(boxId, clock.instant()));
+      if (ownership == null) {
+        connect.run();
+        return;
+      }
+      List<Runnable> waiting = claiming.get(boxId);
+      if (waiting != null) {
+        waiting.add(connect);
+        return;
+      }
+      boolean here = model.judgedHere(boxId);
+      if (here) {
+        connect.run();
+      } else {
+        claiming.put(boxId, new ArrayList<>(List.of(connect)));
+      }
+      ownership.claim(boxId).onComplete(ar -> on(() -> {
+        if (ar.succeeded()) {
+          claimedAt.put(boxId, ar.result().since());
+        } else {
+          LOG.warn("box {}: claiming it in the store failed ({}); judging it here from scratch", boxId,
+              ar.cause().getMessage());
+        }
+        if (!here) {
+          model.own(boxId, ar.succeeded() ? ar.result().previous() : null, null, clock.instant());
+          List<Runnable> queued = claiming.remove(boxId);
+          if (queued != null) {
+            queued.forEach(Runnable::run);
+          }
+        }
+      }));
+    });
   }
 
   public void disconnected(String boxId, DisconnectCause cause) {
-    on(() -> apply(model.disconnected(boxId, clock.instant(), cause)));
+    onBox(boxId, () -> apply(model.disconnected(boxId, clock.instant(), cause)));
   }
 
   public void telemetry(String boxId, Telemetry t) {
-    on(() -> apply(model.telemetry(boxId, t, clock.instant())));
+    onBox(boxId, () -> apply(model.telemetry(boxId, t, clock.instant())));
   }
 
   public void gps(String boxId, GpsFix f) {
-    on(() -> apply(model.gps(boxId, f, clock.instant())));
+    onBox(boxId, () -> apply(model.gps(boxId, f, clock.instant())));
   }
 
   public void event(String boxId, DeviceEvent e) {
-    on(() -> apply(model.event(boxId, e, clock.instant())));
+    onBox(boxId, () -> apply(model.event(boxId, e, clock.instant())));
   }
 
   public void camerasDown(String boxId, Set<String> cameras) {
-    on(() -> apply(model.camerasDown(boxId, cameras, clock.instant())));
+    onBox(boxId, () -> apply(model.camerasDown(boxId, cameras, clock.instant())));
   }
 
   public void camerasUp(String boxId, Set<String> cameras) {
-    on(() -> apply(model.camerasUp(boxId, cameras, clock.instant())));
+    onBox(boxId, () -> apply(model.camerasUp(boxId, cameras, clock.instant())));
+  }
+
+  private void onBox(String boxId, Runnable action) {
+    on(() -> {
+      if (frozen) {
+        return;
+      }
+      List<Runnable> waiting = claiming.get(boxId);
+      if (waiting != null) {
+        waiting.add(action);
+      } else {
+        action.run();
+      }
+    });
+  }
+
+  // ---- ownership (cluster) ------------------------------------------------------------------
+
+  /** Turns on ownership: from now on boxes are judged here only while this node owns them. */
+  public void ownership(BoxOwnership o) {
+    on(() -> ownership = o);
+  }
+
+  /** Another node claimed the box at {@code since}: unless this node claimed it later, it stops judging it. */
+  void releasedTo(String boxId, java.time.Instant since) {
+    on(() -> {
+      java.time.Instant mine = claimedAt.get(boxId);
+      if (mine != null && !since.isAfter(mine)) {
+        return;
+      }
+      claimedAt.remove(boxId);
+      if (model.judgedHere(boxId)) {
+        LOG.info("box {} is now judged by another node", boxId);
+      }
+      model.release(boxId);
+    });
+  }
+
+  /** This node judges the box from now on (taken over from a lost node, or never held by any). */
+  void own(String boxId, org.safecity.gateway.core.BoxMemento previous, java.time.Instant graceUntil) {
+    on(() -> {
+      if (!claiming.containsKey(boxId)) {
+        model.own(boxId, previous, graceUntil, clock.instant());
+      }
+    });
+  }
+
+  /** The state of every box judged here, for the store. */
+  Future<Map<String, org.safecity.gateway.core.BoxMemento>> mementos() {
+    Promise<Map<String, org.safecity.gateway.core.BoxMemento>> p = Promise.promise();
+    on(() -> {
+      Map<String, org.safecity.gateway.core.BoxMemento> out = new HashMap<>();
+      for (String id : model.judged()) {
+        model.memento(id).ifPresent(m -> out.put(id, m));
+      }
+      p.complete(out);
+    });
+    return p.future();
+  }
+
+  /** Registered box ids and whether each is judged here. */
+  Future<Map<String, Boolean>> registered() {
+    Promise<Map<String, Boolean>> p = Promise.promise();
+    on(() -> {
+      Map<String, Boolean> out = new HashMap<>();
+      model.snapshots().forEach(b -> out.put(b.id(), model.judgedHere(b.id())));
+      p.complete(out);
+    });
+    return p.future();
+  }
+
+  /** Stops judging (shutdown): the disconnects the closing edge causes are not the boxes' doing. */
+  public void freeze() {
+    on(() -> frozen = true);
   }
 
   /** Every watched camera's health state, by id (read on the model's own context). */
@@ -212,8 +351,10 @@ public final class BoxHealthService {
         body.put("key", c.key());
         body.put("kind", was == null ? null : was.kind());
         body.put("reason", c.reason());
-        events.add(new NewEvent(ALARM_CLEARED, was == null ? keySubject(c.key()) : was.boxId(),
-            was == null ? null : was.region(), c.at(), body));
+        // Raised by another node (the box moved here with its alarms): its region is the box's.
+        String subject = was == null ? keySubject(c.key()) : was.boxId();
+        String region = was != null ? was.region() : model.snapshot(subject).map(BoxState::region).orElse(null);
+        events.add(new NewEvent(ALARM_CLEARED, subject, region, c.at(), body));
       }
     }
     pending.add(events);

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Builds the {@code alarms} table, and one incident per raised alarm, from {@code alarm.raised} and
  * {@code alarm.cleared} events. The log is the source: each pass reads the alarm events after the projection's
  * checkpoint and applies each in one transaction with the checkpoint, so after a crash or restart it carries on
- * exactly where it stopped. Bus events only wake it up.
+ * exactly where it stopped. Bus events only wake it up. Every edge node runs one; the locked checkpoint makes
+ * each event apply once whichever node gets there first.
  */
 public final class AlarmProjector {
   private static final Logger LOG = LoggerFactory.getLogger(AlarmProjector.class);
@@ -107,9 +108,13 @@ public final class AlarmProjector {
           int n = 0;
           for (Row r : rows) {
             n++;
-            chain = chain.compose(v -> pool.withTransaction(conn -> apply(conn, r)
-                .compose(x -> conn.preparedQuery("UPDATE projections SET last_id = $2 WHERE name = $1 AND last_id < $2")
-                    .execute(Tuple.of(NAME, r.getLong("id")))).mapEmpty()));
+            // The checkpoint row is locked first: every edge node runs this projection, and each event must be
+            // applied once, in order (a raise applied after its clear would bring the alarm back).
+            chain = chain.compose(v -> pool.withTransaction(conn -> conn.preparedQuery(
+                    "SELECT last_id FROM projections WHERE name = $1 FOR UPDATE").execute(Tuple.of(NAME))
+                .compose(cp -> cp.iterator().next().getLong(0) >= r.getLong("id") ? Future.<Void>succeededFuture()
+                    : apply(conn, r).compose(x -> conn.preparedQuery("UPDATE projections SET last_id = $2 WHERE name = $1")
+                        .execute(Tuple.of(NAME, r.getLong("id")))).<Void>mapEmpty())));
           }
           int count = n;
           return chain.map(count);

@@ -33,12 +33,25 @@ import org.safecity.gateway.core.NewEvent;
  */
 public final class Incidents {
   /** A refusal the API turns into a status: 403, 404 or 409. */
-  public static final class Refused extends RuntimeException {
+  public static class Refused extends RuntimeException {
     public final int status;
 
     public Refused(int status, String message) {
       super(message, null, false, false);
       this.status = status;
+    }
+  }
+
+  /**
+   * A step decided on an older version of the incident than the one stored (another operator, possibly on another
+   * node, took a step in between): 409 with the incident as it is now, so the client can show it and decide again.
+   */
+  public static final class Stale extends Refused {
+    public final JsonObject current;
+
+    public Stale(String message, JsonObject current) {
+      super(409, message);
+      this.current = current;
     }
   }
 
@@ -114,9 +127,19 @@ public final class Incidents {
     return p.seesRegion(region);
   }
 
-  /** Takes one workflow step; completes with the incident after the step committed. */
+  /** Takes one workflow step whatever the incident's version (the workflow's own rules still apply). */
   public Future<JsonObject> step(Principal p, long id, IncidentStep step, Optional<String> unit, Optional<String> note,
       String remote) {
+    return step(p, id, step, unit, note, remote, java.util.OptionalLong.empty());
+  }
+
+  /**
+   * Takes one workflow step; completes with the incident after the step committed. With {@code version} (the
+   * incident's version the caller decided on) the step is refused with {@link Stale} when the incident has moved
+   * on since: of two operators acting on the same state, on any nodes, one wins and the other learns what changed.
+   */
+  public Future<JsonObject> step(Principal p, long id, IncidentStep step, Optional<String> unit, Optional<String> note,
+      String remote, java.util.OptionalLong version) {
     Instant now = clock.instant();
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT * FROM incidents WHERE id = $1 FOR UPDATE")
         .execute(Tuple.of(id))
@@ -127,6 +150,11 @@ public final class Incidents {
           Row r = rows.iterator().next();
           if (!visible(p, r)) {
             return Future.failedFuture(new Refused(403, "incident " + id + " is outside what " + p.id() + " may see"));
+          }
+          if (version.isPresent() && version.getAsLong() != r.getLong("version")) {
+            return Future.failedFuture(new Stale("incident " + id + " is at version " + r.getLong("version") + " ("
+                + r.getString("state") + "), not " + version.getAsLong() + ": it changed since it was read; "
+                + "see current and decide again", incident(r)));
           }
           IncidentState current = IncidentState.fromWire(r.getString("state"));
           String assigned = r.getString("unit");
@@ -141,7 +169,7 @@ public final class Incidents {
           }
           String newUnit = step == IncidentStep.DISPATCH ? unit.get() : assigned;
           return unitChange(conn, step, newUnit)
-              .compose(v -> conn.preparedQuery("UPDATE incidents SET state = $2, unit = $3, updated_at = $4 WHERE id = $1")
+              .compose(v -> conn.preparedQuery("UPDATE incidents SET state = $2, unit = $3, updated_at = $4, version = version + 1 WHERE id = $1")
                   .execute(Tuple.of(id, step.to().wire(), newUnit, now.atOffset(ZoneOffset.UTC))))
               .compose(v -> conn.preparedQuery("INSERT INTO incident_steps (incident_id, seq, step, state, principal, role, at, unit, note) "
                       + "SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8 FROM incident_steps WHERE incident_id = $1")
@@ -208,7 +236,7 @@ public final class Incidents {
   private static JsonObject incident(Row r) {
     JsonObject o = new JsonObject().put("id", r.getLong("id")).put("alarmId", r.getLong("alarm_id"))
         .put("state", r.getString("state")).put("title", r.getString("title")).put("source", r.getString("source"))
-        .put("region", r.getString("region")).put("unit", r.getString("unit"))
+        .put("region", r.getString("region")).put("unit", r.getString("unit")).put("version", r.getLong("version"))
         .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString())
         .put("updatedAt", r.getOffsetDateTime("updated_at").toInstant().toString());
     if (r.getValue("lat") != null) {

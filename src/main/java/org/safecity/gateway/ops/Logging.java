@@ -48,6 +48,10 @@ public final class Logging {
     // Third-party chatter that says nothing to an operator at info level.
     ctx.getLogger("io.zonky").setLevel(Level.WARN);
     ctx.getLogger("io.netty").setLevel(Level.INFO);
+    // Hazelcast reports every join step at info; the gateway logs membership changes itself.
+    ctx.getLogger("com.hazelcast").setLevel(Level.WARN);
+    // "CP Subsystem is not enabled": the gateway keeps no state in Hazelcast (PostgreSQL is the truth).
+    ctx.getLogger("com.hazelcast.cp").setLevel(Level.ERROR);
     // vertx-micrometer registers the pool's client gauge twice; Micrometer warns once per start, harmlessly.
     ctx.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
   }

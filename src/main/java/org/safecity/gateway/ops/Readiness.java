@@ -28,6 +28,7 @@ public final class Readiness {
   private final Map<String, Supplier<Future<Check>>> checks = new ConcurrentHashMap<>();
   private final Map<String, Check> flags = new ConcurrentHashMap<>();
   private final java.util.Set<String> informational = ConcurrentHashMap.newKeySet();
+  private final Map<String, Supplier<JsonObject>> sections = new ConcurrentHashMap<>();
 
   public void probe(String part, Supplier<Future<Check>> probe) {
     checks.put(part, probe);
@@ -46,6 +47,11 @@ public final class Readiness {
   public void info(String part, Supplier<Check> state) {
     informational.add(part);
     checks.put(part, () -> Future.succeededFuture(state.get()));
+  }
+
+  /** A top-level object shown beside {@code checks} (the cluster's members), never a reason to be unready. */
+  public void section(String name, Supplier<JsonObject> content) {
+    sections.put(name, content);
   }
 
   public void expect(String part) {
@@ -76,7 +82,9 @@ public final class Readiness {
         }
         parts.put(names.get(i), j);
       }
-      return new JsonObject().put("status", all ? "UP" : "DOWN").put("checks", parts);
+      JsonObject out = new JsonObject().put("status", all ? "UP" : "DOWN").put("checks", parts);
+      sections.forEach((name, content) -> out.put(name, content.get()));
+      return out;
     });
   }
 

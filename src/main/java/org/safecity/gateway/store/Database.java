@@ -29,10 +29,7 @@ public final class Database {
 
   /** A separate pool of {@code size} connections, e.g. the event log's own, so bursts elsewhere cannot starve it. */
   public static Database connect(Vertx vertx, String uri, StoreConfig config, String name, int size) {
-    String u = uri.startsWith("jdbc:") ? uri.substring(5) : uri;
-    PgConnectOptions connect = PgConnectOptions.fromUri(u)
-        .setReconnectAttempts(0)
-        .setPipeliningLimit(256);
+    PgConnectOptions connect = connectOptions(uri).setPipeliningLimit(256);
     NetClientOptions tcp = new NetClientOptions().setConnectTimeout((int) config.connectTimeout().toMillis());
     PoolOptions pool = new PoolOptions()
         .setMaxSize(size)
@@ -43,6 +40,12 @@ public final class Database {
         .setShared(false);
     return new Database(PgBuilder.pool().with(pool).with(tcp).connectingTo(connect).using(vertx).build(),
         Math.min(config.connectTimeout().toMillis(), 2000));
+  }
+
+  /** The server named by {@code uri}, as options for a connection of one's own (the event log's LISTEN). */
+  public static PgConnectOptions connectOptions(String uri) {
+    String u = uri.startsWith("jdbc:") ? uri.substring(5) : uri;
+    return PgConnectOptions.fromUri(u).setReconnectAttempts(0);
   }
 
   public Pool pool() {

@@ -20,6 +20,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import org.safecity.gateway.bus.Addresses;
 import org.safecity.gateway.bus.EventMessages;
 import org.safecity.gateway.config.GatewayConfig.EventLogConfig;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * for its own. Inside that transaction an advisory lock serialises writers across gateway nodes and ids are
  * {@code max(id)+1...}: gap-free and committed in increasing order, which is what lets readers page and resume
  * by id without missing a late-committing smaller id. Each append's future completes on the caller's own
- * context, and events are published on {@link Addresses#EVENTS} only after their commit.
+ * context, and events are published on {@link Addresses#EVENTS} only after their commit: on this node only, or
+ * through this node's {@link EventTail}, which also brings every other node's commits.
  */
 public final class EventLog {
   private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
@@ -72,6 +75,9 @@ public final class EventLog {
   /** Outcomes handed to their callers' contexts but not yet completed there; close() waits for these too. */
   private int settling;
   private final Promise<Void> drained = Promise.promise();
+  /** Who hears of each commit (in id order, one call per batch); by default a publish on this node. */
+  private volatile Consumer<List<LoggedEvent>> onCommit = this::publishLocally;
+  private final DeliveryOptions localOnly = new DeliveryOptions().setLocalOnly(true);
 
   private final Counter appended;
   private final Counter failed;
@@ -92,6 +98,20 @@ public final class EventLog {
     this.commitTime = Timer.builder("gateway_event_log_commit").description("time per group commit").register(metrics);
     Gauge.builder("gateway_event_log_pending", this, l -> l.pending()).description("appends waiting to commit")
         .register(metrics);
+  }
+
+  /**
+   * Replaces what happens after a commit: {@link EventTail} takes the node's own commits into its feed of every
+   * node's commits. Without it, committed events are published on this node only.
+   */
+  public void onCommit(Consumer<List<LoggedEvent>> listener) {
+    this.onCommit = listener;
+  }
+
+  private void publishLocally(List<LoggedEvent> events) {
+    for (LoggedEvent le : events) {
+      vertx.eventBus().publish(Addresses.EVENTS, EventMessages.toJson(le), localOnly);
+    }
   }
 
   /** Completes with the committed event (id assigned) once its transaction has committed. */
@@ -256,7 +276,12 @@ public final class EventLog {
           if (rows.isEmpty()) {
             return Future.succeededFuture(outcomes);
           }
-          return conn.preparedQuery(INSERT).execute(columns(rows)).map(outcomes);
+          // Delivered to every node's EventTail when this transaction commits (and only then).
+          String newest = String.valueOf(next - 1);
+          return conn.preparedQuery(INSERT).execute(columns(rows))
+              .compose(x -> conn.preparedQuery("SELECT pg_notify('" + EventTail.CHANNEL + "', $1)")
+                  .execute(Tuple.of(newest)))
+              .map(outcomes);
         })));
   }
 
@@ -303,12 +328,16 @@ public final class EventLog {
 
   private void deliver(List<Unit> batch, List<Appended> outcomes) {
     int total = 0;
+    List<LoggedEvent> committed = new ArrayList<>();
+    for (Appended a : outcomes) {
+      committed.addAll(a.events());
+    }
+    if (!committed.isEmpty()) {
+      onCommit.accept(committed);
+    }
     for (int i = 0; i < batch.size(); i++) {
       Unit u = batch.get(i);
       Appended a = outcomes.get(i);
-      for (LoggedEvent le : a.events()) {
-        vertx.eventBus().publish(Addresses.EVENTS, EventMessages.toJson(le));
-      }
       total += a.events().size();
       settle(u, () -> u.promise().complete(a));
     }

@@ -34,7 +34,8 @@ public final class Migrations {
       "V5__alarms_incidents.sql",
       "V6__event_log_source.sql",
       "V7__watchlist.sql",
-      "V8__plates.sql");
+      "V8__plates.sql",
+      "V10__scale_out.sql");
 
   public record Script(int version, String name, String sql) {
   }

@@ -155,6 +155,42 @@ class IncidentIT {
   }
 
   @Test
+  void twoStepsDecidedOnTheSameVersionOneWinsTheOtherGetsTheCurrentIncident() throws Exception {
+    LoggedEvent raised = raise("site:box-v", "box-v");
+    JsonObject incident = incidentFor(raised.id(), "box-v");
+    long id = incident.getLong("id");
+    long version = incident.getLong("version");
+    String path = "/api/v1/incidents/" + id + "/steps";
+    String template = "/api/v1/incidents/{incidentId}/steps";
+    // Both valid from "new": without versions both would succeed, the close silently overriding the acknowledge.
+    var ack = java.util.concurrent.CompletableFuture.supplyAsync(() -> uncheckedCall(template, path,
+        new JsonObject().put("step", "acknowledge").put("version", version)));
+    var close = java.util.concurrent.CompletableFuture.supplyAsync(() -> uncheckedCall(template, path,
+        new JsonObject().put("step", "close").put("version", version).put("note", "false alarm")));
+    List<HttpResponse<String>> both = List.of(ack.get(), close.get());
+    assertThat(both).extracting(HttpResponse::statusCode).containsExactlyInAnyOrder(200, 409);
+    HttpResponse<String> won = both.stream().filter(r -> r.statusCode() == 200).findFirst().orElseThrow();
+    HttpResponse<String> lost = both.stream().filter(r -> r.statusCode() == 409).findFirst().orElseThrow();
+    JsonObject problem = new JsonObject(lost.body());
+    assertThat(problem.getString("detail")).contains("is at version " + (version + 1)).contains("not " + version);
+    JsonObject current = problem.getJsonObject("current");
+    assertThat(current.getLong("version")).isEqualTo(version + 1);
+    assertThat(current.getString("state")).isEqualTo(new JsonObject(won.body()).getString("state"));
+    // Decided again on the current version, it goes through.
+    var again = call("POST", template, path, operator, new JsonObject().put("step", "close").put("version", version + 1));
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    assertThat(new JsonObject(again.body()).getLong("version")).isEqualTo(version + 2);
+  }
+
+  static HttpResponse<String> uncheckedCall(String template, String path, JsonObject body) {
+    try {
+      return call("POST", template, path, operator, body);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void anAlarmRunsTheWholeWorkflowWithWhoAndWhenForEveryStep() throws Exception {
     LoggedEvent raised = raise("site:box-1", "box-1");
     JsonObject incident = incidentFor(raised.id(), "box-1");

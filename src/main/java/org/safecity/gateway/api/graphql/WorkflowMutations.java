@@ -27,7 +27,9 @@ final class WorkflowMutations {
     Caller c = Caller.of(env);
     IncidentStep step = env.getArgument("step");
     return incidents.step(c.principal(), Args.id(env, "incidentId"), step,
-        Optional.ofNullable(Args.text(env, "unit", 64)), Optional.ofNullable(Args.text(env, "note", 2000)), c.remote())
+        Optional.ofNullable(Args.text(env, "unit", 64)), Optional.ofNullable(Args.text(env, "note", 2000)), c.remote(),
+        env.getArgument("version") == null ? java.util.OptionalLong.empty()
+            : java.util.OptionalLong.of(((Number) env.getArgument("version")).longValue()))
         .toCompletionStage();
   }
 
