@@ -122,6 +122,7 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("removeHotlistPlate").addHandler(plateRoutes::removeHotlistPlate);
     builder.getRoute("listEchallans").addHandler(plateRoutes::listEchallans);
     builder.getRoute("getEchallan").addHandler(plateRoutes::getEchallan);
+    builder.getRoute("setEchallanStatus").addHandler(plateRoutes::setEchallanStatus);
     builder.getRoute("getSnapshot").addHandler(plateRoutes::getSnapshot);
     builder.getRoute("listEvents").addHandler(this::listEvents);
     builder.getRoute("streamEvents").addHandler(eventStreams::handle);

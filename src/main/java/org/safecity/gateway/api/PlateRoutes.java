@@ -171,6 +171,30 @@ public final class PlateRoutes {
     });
   }
 
+  void setEchallanStatus(RoutingContext rc) {
+    if (!ApiAuth.allow(rc, p -> p.is(Role.SUPERVISOR, Role.ADMIN), "a supervisor or administrator")) {
+      return;
+    }
+    Principal p = ApiAuth.principal(rc);
+    long id = Long.parseLong(rc.pathParam("echallanId"));
+    JsonObject b = rc.body().asJsonObject();
+    d.echallans().get(id).compose(found -> found.isPresent() && !p.seesRegion(found.get().getString("region"))
+        ? Future.<JsonObject>failedFuture(new SecurityException("e-challan " + id + " is outside the regions of " + p.id()))
+        : d.echallans().setStatus(id, b.getString("status"), Optional.ofNullable(b.getString("note")), p,
+            ApiAuth.remote(rc)).map(o -> o.orElse(null))
+    ).onComplete(ar -> {
+      if (ar.succeeded() && ar.result() == null) {
+        Problems.send(rc, 404, "Not Found", "no e-challan " + id);
+      } else if (ar.failed() && ar.cause() instanceof SecurityException e) {
+        Problems.send(rc, 403, "Forbidden", e.getMessage());
+      } else if (ar.failed() && ar.cause() instanceof Echallans.NotAllowed e) {
+        Problems.send(rc, 409, "Conflict", e.getMessage());
+      } else {
+        answer(rc, ar, 200);
+      }
+    });
+  }
+
   /**
    * Evidence JPEG. Its kind says which hits it belongs to: {@code face}/{@code frame} (face watchlist) need
    * {@code faces:read}, {@code plate}/{@code plate-frame} (plate reads) {@code plates:read} or {@code echallan:read};

@@ -27,7 +27,29 @@ import org.safecity.gateway.incidents.Outbox;
  */
 public final class Echallans {
   public static final String EVENT = "echallan.issued";
+  public static final String STATUS_EVENT = "echallan.status";
   public static final List<String> STATUSES = List.of("issued", "paid", "contested", "cancelled");
+
+  /** The moves a status may make: paid and cancelled are final; a contest is upheld (issued) or cancelled. */
+  private static final Map<String, List<String>> MOVES = Map.of(
+      "issued", List.of("paid", "contested", "cancelled"),
+      "contested", List.of("issued", "cancelled"),
+      "paid", List.of(),
+      "cancelled", List.of());
+
+  /** A status change the states do not allow; carries the e-challan as it is. */
+  public static final class NotAllowed extends RuntimeException {
+    private final transient JsonObject current;
+
+    NotAllowed(String message, JsonObject current) {
+      super(message, null, false, false);
+      this.current = current;
+    }
+
+    public JsonObject current() {
+      return current;
+    }
+  }
 
   /** What an e-challan is issued for. */
   public record Violation(String plate, String rawText, float confidence, String cameraId, String region,
@@ -89,6 +111,42 @@ public final class Echallans {
           rows.forEach(r -> out.add(json(r)));
           return out;
         });
+  }
+
+  /**
+   * Moves e-challan {@code id} to {@code status}: the row, the audit entry and the {@code echallan.status} event
+   * commit together. Empty when there is no such e-challan; fails with {@link NotAllowed} for a move the states do
+   * not allow (the same status included).
+   */
+  public Future<Optional<JsonObject>> setStatus(long id, String status, Optional<String> note, Principal by, String remote) {
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT " + COLUMNS + " FROM echallans WHERE id = $1 FOR UPDATE")
+        .execute(Tuple.of(id))
+        .compose(rows -> {
+          if (rows.rowCount() == 0) {
+            return Future.succeededFuture(Optional.<JsonObject>empty());
+          }
+          JsonObject before = json(rows.iterator().next());
+          String from = before.getString("status");
+          if (!MOVES.getOrDefault(from, List.of()).contains(status)) {
+            return Future.failedFuture(new NotAllowed("e-challan " + id + " is " + from + (status.equals(from) ? " already"
+                : "; from " + from + " it may become " + (MOVES.get(from).isEmpty() ? "nothing (final)"
+                : String.join(" or ", MOVES.get(from)))), before));
+          }
+          Map<String, Object> change = new LinkedHashMap<>();
+          change.put("id", id);
+          change.put("plate", before.getString("plate"));
+          change.put("from", from);
+          change.put("to", status);
+          change.put("by", by.id());
+          change.put("note", note.orElse(null));
+          return conn.preparedQuery("UPDATE echallans SET status = $2 WHERE id = $1 RETURNING " + COLUMNS)
+              .execute(Tuple.of(id, status))
+              .compose(updated -> org.safecity.gateway.auth.Audit.record(conn, by, "echallan.status", "echallan:" + id,
+                      remote, change)
+                  .compose(v -> Outbox.enqueue(conn, new NewEvent(STATUS_EVENT, before.getString("camera"),
+                      before.getString("region"), Instant.now(), change)))
+                  .map(v -> Optional.of(json(updated.iterator().next()))));
+        }));
   }
 
   public Future<Optional<JsonObject>> get(long id) {

@@ -333,4 +333,45 @@ class PlateApiIT {
     assertThat(list.stream().map(e -> ((JsonObject) e).getString("rule")).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("red-light", "no-entry");
   }
+
+  @Test
+  void anEchallanIsContestedUpheldAndPaidBySupervisorsEachStepAuditedAndLogged() throws Exception {
+    Echallans store = gateway.recognition().orElseThrow().echallans();
+    Instant at = Instant.parse("2025-04-01T09:00:00Z");
+    long frame = await(gateway.database().pool().preparedQuery("INSERT INTO recognition_snapshots (camera_id, kind, jpeg) "
+        + "VALUES ('cam-red', 'plate-frame', '\\xffd8ffd9') RETURNING id").execute()).iterator().next().getLong(0);
+    long id = await(store.issue(new Echallans.Violation("BKR 123", "BKR123", 0.95f, "cam-red", "south", Optional.empty(),
+        at, "red-light", frame, frame))).orElseThrow();
+    String path = "/api/v1/echallans/" + id;
+    String template = "/api/v1/echallans/{echallanId}";
+    JsonObject contest = new JsonObject().put("status", "contested").put("note", "owner says the car was sold");
+    for (String token : List.of(operator, crew, challansSouth)) {
+      assertThat(call("PATCH", template, path, token, contest).statusCode()).as("only supervisors and admins").isEqualTo(403);
+    }
+    var contested = call("PATCH", template, path, supervisor, contest);
+    assertThat(contested.statusCode()).as(contested.body()).isEqualTo(200);
+    assertThat(new JsonObject(contested.body()).getString("status")).isEqualTo("contested");
+    var paidTooEarly = call("PATCH", template, path, supervisor, new JsonObject().put("status", "paid"));
+    assertThat(paidTooEarly.statusCode()).isEqualTo(409);
+    assertThat(new JsonObject(paidTooEarly.body()).getString("detail")).contains("contested").contains("issued or cancelled");
+    assertThat(call("PATCH", template, path, supervisor, new JsonObject().put("status", "issued").put("note", "upheld"))
+        .statusCode()).isEqualTo(200);
+    assertThat(call("PATCH", template, path, admin, new JsonObject().put("status", "paid").put("note", "receipt 77"))
+        .statusCode()).isEqualTo(200);
+    var again = call("PATCH", template, path, admin, new JsonObject().put("status", "cancelled"));
+    assertThat(again.statusCode()).as("paid is final").isEqualTo(409);
+    assertThat(call("PATCH", template, path, admin, new JsonObject().put("status", "refunded")).statusCode()).isEqualTo(400);
+    assertThat(call("PATCH", template, "/api/v1/echallans/99999", admin, new JsonObject().put("status", "paid"))
+        .statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(get(template, path, operator).body()).getString("status")).isEqualTo("paid");
+
+    assertThat(audit("sup-1")).filteredOn(e -> e.getString("action").equals("echallan.status"))
+        .extracting(e -> e.getJsonObject("details").getString("from") + ">" + e.getJsonObject("details").getString("to"))
+        .containsExactly("contested>issued", "issued>contested");
+    LoggedEvent paid = events.await(0, Duration.ofSeconds(10), "echallan.status paid",
+        e -> e.type().equals("echallan.status") && ((Number) e.body().get("id")).longValue() == id
+            && "paid".equals(e.body().get("to")));
+    assertThat(paid.body()).containsEntry("from", "issued").containsEntry("by", "admin").containsEntry("note", "receipt 77");
+    assertThat(paid.region()).isEqualTo("south");
+  }
 }
