@@ -85,6 +85,8 @@ function onEvent(e) {
     later('units', loadUnits);
   } else if (t.startsWith('box.') || t.startsWith('camera.')) {
     later('devices', loadDevices);
+  } else if (HITS[t]) {
+    hitItem(e);
   }
 }
 
@@ -125,16 +127,12 @@ async function seedFeed() {
 }
 
 function feedItem(e) {
-  // The list of active alarms and the live stream overlap while the list loads: one item per event.
-  if (e.id !== null && $('#feed').querySelector('li[data-event-id="' + e.id + '"]')) {
+  const li = newFeedItem(e);
+  if (li === null) {
     return;
   }
-  const li = document.createElement('li');
   const raised = e.type === 'alarm.raised';
   li.className = raised ? 'alarm' : 'alarm cleared';
-  if (e.id !== null) {
-    li.dataset.eventId = e.id;
-  }
   li.dataset.key = e.body.key;
   const sev = raised ? String(e.body.severity || 'UNKNOWN') : 'CLEARED';
   li.append(span('sev sev-' + sev.replace(/[^A-Za-z]/g, ''), sev), ' ',
@@ -142,6 +140,43 @@ function feedItem(e) {
     span('source', '(' + e.source + ')'), ' ', time(e.at));
   $('#feed').prepend(li);
   trimFeed();
+}
+
+// Recognition hits: what the gateway read, in the same feed as the alarms (the stream sends them to whoever may see
+// them: plates:read, echallan:read, faces:read or staff).
+const HITS = {
+  'recognition.plate.hit': { label: 'HOTLIST', cls: 'plate',
+    text: (b) => 'hotlisted plate ' + b.plate + ' (' + b.reason + ')' + (b.note ? ' — ' + b.note : '') },
+  'echallan.issued': { label: 'E-CHALLAN', cls: 'echallan',
+    text: (b) => 'e-challan #' + b.id + ': ' + b.plate + ', ' + b.rule },
+  'recognition.face.hit': { label: 'WATCHLIST', cls: 'face',
+    text: (b) => 'watchlisted person ' + b.name + ' (' + b.reason + ', ' + Math.round(b.score * 100) + ' %)' },
+};
+
+function hitItem(e) {
+  const li = newFeedItem(e);
+  if (li === null) {
+    return;
+  }
+  const kind = HITS[e.type];
+  li.className = 'hit hit-' + kind.cls;
+  li.append(span('sev sev-HIT', kind.label), ' ', span('summary', kind.text(e.body || {})), ' ',
+    span('source', '(' + e.source + ')'), ' ', time(e.at));
+  $('#feed').prepend(li);
+  trimFeed();
+}
+
+/** A feed entry for event {@code e}, or null when it is shown already. */
+function newFeedItem(e) {
+  // The list of active alarms and the live stream overlap while the list loads: one item per event.
+  if (e.id !== null && $('#feed').querySelector('li[data-event-id="' + e.id + '"]')) {
+    return null;
+  }
+  const li = document.createElement('li');
+  if (e.id !== null) {
+    li.dataset.eventId = e.id;
+  }
+  return li;
 }
 
 function notice(text) {

@@ -1,14 +1,19 @@
 package org.safecity.gateway.demo;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Where the demo city's things are and what they are called: street boxes on a grid of streets around two
  * regional centres of Karachi (the city of the example devices file), cameras two to a box from the first box on,
- * and one ERV unit per region with a patrol route round its region's boxes. A pure function of the counts and
- * the credentials, so the devices file and the simulators always agree.
+ * and one ERV unit per region with a patrol route round its region's boxes. The first camera of each region's first
+ * box is an enforcement point (a red-light camera): the hotlisted-plate scene plays there. The other cameras loop
+ * a test pattern with nothing to recognise, so their sampling is off: with a plate on the hotlist every sampled
+ * camera's keyframes would be read for plates, and two dozen test patterns would cost a laptop a core or more. A
+ * pure function of the counts and the credentials, so the devices file and the simulators always agree.
  */
 final class CityPlan {
 
@@ -21,6 +26,11 @@ final class CityPlan {
   static final double GRID_DEGREES = 0.0055;
   static final int GRID_COLUMNS = 4;
   static final int GEOFENCE_METERS = 50;
+  /**
+   * The enforcement cameras' rule. No time window: a demo runs at any hour, and the plate scene should show its
+   * e-challan whenever it plays.
+   */
+  static final String ENFORCEMENT_RULE = "red-light";
 
   record Region(String name, char letter, double lat, double lon) {
   }
@@ -28,7 +38,8 @@ final class CityPlan {
   record BoxPlan(String id, String region, double lat, double lon, List<String> cameras, String secret) {
   }
 
-  record CameraPlan(String id, String box, String region, double lat, double lon, String publishSecret) {
+  record CameraPlan(String id, String box, String region, double lat, double lon, String publishSecret,
+                    boolean enforcement) {
   }
 
   /** An ERV unit, the crew account that drives it, and its patrol route ({lat, lon} corners, looped). */
@@ -63,8 +74,9 @@ final class CityPlan {
       // A few metres from the box, on the pole it powers.
       double lat = round6(home[0] + (c % 2 == 0 ? 0.00012 : -0.00012));
       double lon = round6(home[1] + 0.00008);
+      boolean enforcement = c % 2 == 0 && b < REGIONS.size(); // a region's first box's first camera
       cams.add(new CameraPlan(id, boxId, REGIONS.get(b % REGIONS.size()).name(), lat, lon,
-          credentials.deviceSecret("camera", id)));
+          credentials.deviceSecret("camera", id), enforcement));
       camerasOf.get(b).add(id);
     }
     List<BoxPlan> bx = new ArrayList<>();
@@ -129,8 +141,20 @@ final class CityPlan {
           .append("    publishSecret: \"").append(c.publishSecret()).append("\"\n")
           .append("    readUser: ").append(DemoCredentials.VIEWER).append('\n')
           .append("    readSecret: \"").append(viewerSecret).append("\"\n");
+      if (c.enforcement()) {
+        sb.append("    enforcement: ").append(ENFORCEMENT_RULE).append('\n');
+      } else {
+        sb.append("    sample: off\n");
+      }
     }
     return sb.toString();
+  }
+
+  /** The enforcement cameras (the plate scene's), by their box. */
+  Map<String, String> enforcementCameras() {
+    Map<String, String> out = new LinkedHashMap<>();
+    cameras.stream().filter(CameraPlan::enforcement).forEach(c -> out.put(c.box(), c.id()));
+    return out;
   }
 
   /** The point {@code meters} from (lat, lon) at {@code bearingRad} (flat earth: fine for a few km). */

@@ -71,6 +71,11 @@ final class DemoApi {
     return call(HttpMethod.GET, path, null);
   }
 
+  /** A call without a token, for the operations open to anyone ({@code /health/ready}). */
+  Future<Reply> getPublic(String path) {
+    return send(HttpMethod.GET, path, null, null);
+  }
+
   Future<Reply> post(String path, JsonObject body) {
     return call(HttpMethod.POST, path, body);
   }

@@ -1,6 +1,7 @@
 package org.safecity.gateway.demo;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
@@ -48,6 +49,9 @@ final class DemoCamera extends VerticleBase {
   private long keepaliveTimer = -1;
   private int failures;
   private boolean reportedRefusal;
+  /** Set by {@link #play}: the next session starts at the clip's first frame, and completes {@code switched}. */
+  private boolean fromStart;
+  private Promise<Void> switched;
 
   private long ssrc;
   private int seq;
@@ -79,6 +83,9 @@ final class DemoCamera extends VerticleBase {
   @Override
   public Future<?> stop() {
     state = State.STOPPED;
+    if (switched != null) {
+      switched.tryFail("the camera stopped");
+    }
     streaming = false;
     NetSocket s = socket;
     socket = null;
@@ -117,18 +124,27 @@ final class DemoCamera extends VerticleBase {
   }
 
   /**
-   * Hook for scenes with other video (a hotlisted plate passing this camera): from now on the camera loops
-   * {@code next}, announced afresh on a new session, as a camera does after its encoder settings change.
+   * For scenes with other video (a hotlisted plate passing this camera): from now on the camera loops {@code next}
+   * from its first frame, announced afresh on a new session, as a camera does after its encoder settings change.
+   * The future completes when the gateway has taken the new session (RECORD answered), so a scene can time what
+   * it shows from there; a camera that is cut or stopped switches when it next streams.
    */
-  void play(DemoClip next) {
+  Future<Void> play(DemoClip next) {
+    Promise<Void> started = Promise.promise();
     context.runOnContext(v -> {
       clip = next;
+      fromStart = true;
+      if (switched != null) {
+        switched.tryFail("superseded by another clip");
+      }
+      switched = started;
       if (state == State.STREAMING || state == State.SETTING_UP) {
         drop();
         state = State.IDLE;
         connect();
       }
     });
+    return started.future();
   }
 
   // ---------------------------------------------------------------------------------------- connection
@@ -292,7 +308,8 @@ final class DemoCamera extends VerticleBase {
     seq = random.nextInt(65_536);
     tsBase = random.nextLong(1L << 32);
     frames = 0;
-    au = randomKeyframe();
+    au = fromStart ? 0 : randomKeyframe();
+    fromStart = false;
     long period = 1_000_000_000L / clip.fps();
     nextFrameNanos = System.nanoTime();
     frameTimer = vertx.setPeriodic(period / 1_000_000, t -> tick());
@@ -301,6 +318,10 @@ final class DemoCamera extends VerticleBase {
         request("GET_PARAMETER", url, null, null, null);
       }
     });
+    if (switched != null) {
+      switched.tryComplete();
+      switched = null;
+    }
   }
 
   /** Cameras start at different places in the clip, so the city's pictures are not all in step. */

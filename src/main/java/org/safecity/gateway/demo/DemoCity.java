@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.safecity.gateway.Gateway;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
@@ -38,6 +39,7 @@ public final class DemoCity {
   private static final Duration SET_UP_TIMEOUT = Duration.ofSeconds(60);
   /** Simulated devices are throw-away and their secrets random: hashing them at the lowest cost saves start time. */
   private static final String DEVICE_BCRYPT_COST = "4";
+  static final String HOTLIST_REASON = "stolen";
 
   private final DemoOptions options;
   private final GatewayConfig config;
@@ -142,6 +144,12 @@ public final class DemoCity {
           .put("role", "erv-crew").put("unit", u.id()).put("regions", new JsonArray().add(u.region()))
           .put("secret", credentials.crew())), SET_UP_TIMEOUT, "crew " + u.crew());
     }
+    // The hotlisted-plate scene's car, on the list as a supervisor or administrator puts it there.
+    Blocking.await(admin.post("/api/v1/hotlist", new JsonObject().put("plate", DemoClip.HOTLISTED_PLATE)
+            .put("reason", HOTLIST_REASON).put("note", "demo city: the car of the hotlisted-plate scene"))
+        .compose(r -> r.ok() ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new DemoApi.Refused("POST /api/v1/hotlist " + DemoClip.HOTLISTED_PLATE, r))),
+        SET_UP_TIMEOUT, "hotlist");
     Blocking.await(admin.close(), SET_UP_TIMEOUT, "demo admin");
 
     // Devices: every camera and box is a verticle of its own, spread over the simulators' event loops.
@@ -166,11 +174,14 @@ public final class DemoCity {
     for (CityPlan.UnitPlan u : plan.units) {
       deployed.add(sims.deployVerticle(new ErvCrew(u, new DemoApi(sims, httpHost, httpPort, u.crew(), credentials.crew()))));
     }
-    List<IncidentScript.Scene> scenes = IncidentScript.defaultScenes(boxes);
+    HotlistPlateScene plate = new HotlistPlateScene(Set.copyOf(plan.enforcementCameras().values()),
+        DemoClip.hotlistedCar(), clip);
+    plate.watch(sims, new DemoApi(sims, httpHost, httpPort, "anonymous", ""));
+    List<IncidentScript.Scene> scenes = IncidentScript.defaultScenes(boxes, plate);
     deployed.add(sims.deployVerticle(new IncidentScript(boxes, scenes, options.firstIncidentAfter(),
         options.incidentEvery(), options.incidentStep(), options.recoverAfter())));
     Blocking.await(Future.all(deployed), SET_UP_TIMEOUT, "demo simulators");
-    System.out.println(banner(IncidentScript.playable(scenes)));
+    System.out.println(banner(IncidentScript.described(scenes)));
     reportWhenUp(System.nanoTime());
   }
 
@@ -190,6 +201,8 @@ public final class DemoCity {
       lines.add("  Video    ffplay -rtsp_transport tcp rtsp://" + DemoCredentials.VIEWER + ":" + credentials.viewer()
           + "@" + shown(config.rtsp().host()) + ":" + config.rtsp().port() + "/" + plan.cameras.get(0).id());
     }
+    lines.add("  Hotlist  " + DemoClip.HOTLISTED_PLATE + " (" + HOTLIST_REASON + ")" + (plan.cameras.isEmpty() ? ""
+        : "; red-light cameras (e-challans): " + String.join(", ", plan.enforcementCameras().values())));
     lines.add("  Script   first incident in " + seconds(options.firstIncidentAfter()) + ", then one every "
         + seconds(options.incidentEvery()) + ", in turn: " + String.join(", ", scenes)
         + " (the log says 'demo incident')");

@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -22,11 +23,35 @@ import java.util.List;
  * every 2 s with SPS/PPS before it, about 200 kbit/s. Shipping the bytes, rather than encoding at start with the
  * FFmpeg in the jar, keeps the demo pure Java: the jar's FFmpeg natives are linux-x86_64 only, and encoding would
  * cost every start CPU time that a small machine needs for the gateway itself.
+ *
+ * <p>The hotlisted-plate scene's clip ({@value #HOTLISTED_CAR}, 34 KB) was made the same way: a car with the plate
+ * {@value #HOTLISTED_PLATE} (DejaVu Sans Bold, letters about 28 pixels high, as the plate tests draw them) drives in
+ * from the left, waits at a red light from 1.5 s to 4.8 s and runs it; a keyframe every second, so every sampled
+ * frame from 1 s to 5 s shows the whole plate:
+ * <pre>
+ * ffmpeg -f lavfi -i "color=c=0x5a5e62:s=640x360:r=25:d=6,drawbox=x=0:y=0:w=640:h=70:color=0x9a9a92:t=fill,\
+ * drawbox=x=0:y=326:w=640:h=6:color=0xd0d0c8:t=fill,drawbox=x=600:y=70:w=10:h=290:color=0xe8e8e0:t=fill,\
+ * drawbox=x=606:y=6:w=24:h=58:color=black:t=fill,drawbox=x=610:y=10:w=16:h=14:color=red:t=fill" \
+ *   -f lavfi -i "color=c=0x28408c:s=340x190:r=25:d=6,drawbox=x=40:y=12:w=260:h=60:color=0x9fb4c8:t=fill,\
+ * drawbox=x=14:y=92:w=44:h=20:color=0xf0e6a0:t=fill,drawbox=x=282:y=92:w=44:h=20:color=0xf0e6a0:t=fill,\
+ * drawbox=x=50:y=112:w=240:h=50:color=white:t=fill,drawbox=x=50:y=112:w=240:h=50:color=black:t=3,\
+ * drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf:text=LEA-1234:fontsize=38:\
+ * fontcolor=black:x=50+(240-tw)/2:y=112+(50-th)/2,drawbox=x=0:y=170:w=60:h=20:color=black:t=fill,\
+ * drawbox=x=280:y=170:w=60:h=20:color=black:t=fill" \
+ *   -filter_complex "[0][1]overlay=x='if(lt(t,1.5),-340+490*t/1.5,if(lt(t,4.8),150,150+(t-4.8)*500))':y=120" \
+ *   -an -c:v libx264 -preset veryslow -profile:v main -pix_fmt yuv420p -bf 0 -g 25 -keyint_min 25 \
+ *   -sc_threshold 0 -b:v 250k -maxrate 250k -bufsize 250k -f h264 hotlisted-car-640x360-25fps.h264
+ * </pre>
+ * (inside double quotes the shell drops a backslash-newline, so each filter chain is one line).
  */
 public final class DemoClip {
 
   /** The classpath resource every camera loops. */
   public static final String RESOURCE = "/demo/testsrc2-640x360-25fps.h264";
+  /** The clip of the hotlisted-plate scene: one car passing, played once from its start. */
+  public static final String HOTLISTED_CAR = "/demo/hotlisted-car-640x360-25fps.h264";
+  /** The plate the {@link #HOTLISTED_CAR} carries (format {@code AAA-9999}, one of the default plate formats). */
+  public static final String HOTLISTED_PLATE = "LEA-1234";
   /** RTP packets of at most this many bytes (header included): fits an Ethernet MTU with room to spare. */
   static final int MTU = 1400;
 
@@ -53,11 +78,20 @@ public final class DemoClip {
     this.fps = fps;
   }
 
-  /** The shipped clip. */
+  /** The shipped clip every camera loops. */
   public static DemoClip shipped() {
-    try (InputStream in = DemoClip.class.getResourceAsStream(RESOURCE)) {
+    return resource(RESOURCE);
+  }
+
+  /** The hotlisted car's clip. */
+  public static DemoClip hotlistedCar() {
+    return resource(HOTLISTED_CAR);
+  }
+
+  private static DemoClip resource(String name) {
+    try (InputStream in = DemoClip.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("the demo clip " + RESOURCE + " is missing from the jar");
+        throw new IllegalStateException("the demo clip " + name + " is missing from the jar");
       }
       return of(in.readAllBytes(), 25);
     } catch (IOException e) {
@@ -108,6 +142,11 @@ public final class DemoClip {
 
   public int fps() {
     return fps;
+  }
+
+  /** How long one pass of the clip lasts. */
+  public Duration duration() {
+    return Duration.ofMillis(accessUnits() * 1000L / fps);
   }
 
   /**

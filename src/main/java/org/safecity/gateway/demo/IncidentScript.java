@@ -29,6 +29,16 @@ final class IncidentScript extends VerticleBase {
     /** False while the gateway lacks what the scene shows (then it is skipped in the rotation). */
     boolean available();
 
+    /** Why it is not {@link #available()}: said once when the rotation skips it. */
+    default String unavailableBecause() {
+      return "not available";
+    }
+
+    /** When the scene plays, for the banner ("" = always). */
+    default String condition() {
+      return "";
+    }
+
     /** Whether this box can stage it (a theft needs a box with cameras, when any box has some). */
     boolean fits(DemoBox box);
 
@@ -54,6 +64,8 @@ final class IncidentScript extends VerticleBase {
   private final Duration step;
   private final Duration recoverAfter;
   private final Set<DemoBox> busy = new HashSet<>();
+  /** Scenes whose skipping was said (once, until they play again). */
+  private final Set<Scene> saidSkipped = new HashSet<>();
   private int nextScene;
   private int nextBox;
   private int played;
@@ -70,10 +82,10 @@ final class IncidentScript extends VerticleBase {
     this.recoverAfter = recoverAfter;
   }
 
-  /** The demo's scenes in turn: a theft, a power cut, and the hotlisted plate once plates are recognised. */
-  static List<Scene> defaultScenes(List<DemoBox> boxes) {
+  /** The demo's scenes in turn: a theft, a power cut, and a hotlisted plate (while plates are recognised). */
+  static List<Scene> defaultScenes(List<DemoBox> boxes, HotlistPlateScene plate) {
     boolean anyCameras = boxes.stream().anyMatch(b -> !b.cameras.isEmpty());
-    return List.of(new Theft(anyCameras), new PowerCut(), new HotlistPlateScene());
+    return List.of(new Theft(anyCameras), new PowerCut(), plate);
   }
 
   @Override
@@ -96,8 +108,13 @@ final class IncidentScript extends VerticleBase {
     for (int i = 0; i < scenes.size(); i++) {
       Scene scene = scenes.get(nextScene++ % scenes.size());
       if (!scene.available()) {
+        if (saidSkipped.add(scene)) {
+          LOG.info("demo: {} skipped: {} (said once; it joins the rotation when it can)", scene.name(),
+              scene.unavailableBecause());
+        }
         continue;
       }
+      saidSkipped.remove(scene);
       Optional<DemoBox> box = pick(scene);
       if (box.isEmpty()) {
         LOG.info("demo: no free box for a {} now; skipped", scene.name());
@@ -225,10 +242,10 @@ final class IncidentScript extends VerticleBase {
     }
   }
 
-  /** Scenes that may run now, for the banner. */
-  static List<String> playable(List<Scene> scenes) {
+  /** The scenes and when they play, for the banner. */
+  static List<String> described(List<Scene> scenes) {
     List<String> out = new ArrayList<>();
-    scenes.stream().filter(Scene::available).forEach(s -> out.add(s.name()));
+    scenes.forEach(s -> out.add(s.condition().isEmpty() ? s.name() : s.name() + " (" + s.condition() + ")"));
     return out;
   }
 }

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.safecity.gateway.core.GeoPoint;
+import org.safecity.gateway.core.Sampling;
 import org.safecity.gateway.devices.DevicesFile;
 
 /** The demo's devices file is one the gateway reads, and the city in it is the one the simulators play. */
@@ -35,6 +37,16 @@ class CityPlanTest {
     assertThat(cam.publishUser()).contains("cam-s01-1");
     assertThat(cam.readUser()).contains("viewer");
     assertThat(devices.cameras().get(0).publishSecret()).isPresent();
+    // One red-light camera per region, at its first box: where the hotlisted-plate scene plays. Always on.
+    Map<String, String> enforcement = devices.cameras().stream().filter(c -> c.camera().enforcement().isPresent())
+        .collect(Collectors.toMap(c -> c.camera().id(), c -> c.camera().enforcement().get().rule()));
+    assertThat(enforcement).containsOnly(Map.entry("cam-s01-1", "red-light"), Map.entry("cam-e01-1", "red-light"));
+    assertThat(devices.cameras().get(0).camera().enforcement().get().window()).isEmpty();
+    // The test-pattern cameras have nothing to recognise: not sampled at all.
+    assertThat(devices.cameras().stream().filter(c -> c.camera().sampling().isPresent()).map(c -> c.camera().id()))
+        .hasSize(22).doesNotContain("cam-s01-1", "cam-e01-1");
+    assertThat(devices.cameras().get(1).camera().sampling()).contains(Sampling.OFF);
+    assertThat(plan.enforcementCameras()).containsExactly(Map.entry("box-s01", "cam-s01-1"), Map.entry("box-e01", "cam-e01-1"));
     // Every box stands on its own corner: none inside another's geofence.
     for (var a : devices.boxes()) {
       for (var b : devices.boxes()) {
@@ -53,7 +65,9 @@ class CityPlanTest {
     DemoCredentials again = DemoCredentials.loadOrCreate(dir);
     assertThat(again).isEqualTo(first);
     assertThat(first.admin()).hasSize(12).isNotEqualTo(first.operator());
-    assertThat(Files.getPosixFilePermissions(dir.resolve(DemoCredentials.FILE)).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    // A set: compared as one (its toString order is not fixed).
+    assertThat(Files.getPosixFilePermissions(dir.resolve(DemoCredentials.FILE)))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(first.deviceSecret("box", "box-s01")).hasSize(20).isEqualTo(again.deviceSecret("box", "box-s01"))
         .isNotEqualTo(first.deviceSecret("box", "box-s02"));
     assertThat(first.toString()).doesNotContain(first.admin());
