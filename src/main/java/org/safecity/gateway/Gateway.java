@@ -255,7 +255,10 @@ public final class Gateway {
     SigningKeys keys = SigningKeys.load(config.auth().algorithm(), config.auth().privateKeyFile(),
         config.auth().publicKeyFile(), config.dataDir());
     tokens = new Tokens(vertx, keys, config.auth(), Clock.systemUTC());
-    accountSecrets = new CredentialVerifier(vertx, config.auth().passwordBcryptCost(), Runtime.getRuntime().availableProcessors());
+    // People logging in at once (a shift change, crews starting their apps) wait their turn rather than get 503:
+    // 16 a core wait at most, about a second at the default cost.
+    int cores = Runtime.getRuntime().availableProcessors();
+    accountSecrets = new CredentialVerifier(vertx, config.auth().passwordBcryptCost(), cores, 16 * cores);
     Blocking.await(accountSecrets.init(), START_TIMEOUT, "account secrets");
     Accounts accounts = new Accounts(database.pool(), accountSecrets);
     Optional<String> generatedAdminSecret = Blocking.await(accounts.bootstrap(config.bootstrapAdminSecret()),

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * shared worker pool.
  *
  * <p>Device logins ({@link #verify}) are the part an attacker controls, so they are bounded: at most
- * {@code maxConcurrent} run at once and the rest are refused at once instead of queueing without limit; a
+ * {@code maxConcurrent} run at once, at most {@code maxWaiting} more wait for them (none for devices, which
+ * retry; a few for people logging in to the API), and the rest are refused at once instead of queueing without limit; a
  * secret that verified before is recognised from {@link VerifiedSecrets} without bcrypt; and an unknown
  * principal is checked against a dummy hash of the same cost, so its answer takes as long as a wrong secret's.
  * Hashing at load ({@link #resolve}) comes from the operator's file and is not bounded.
@@ -32,6 +33,7 @@ public final class CredentialVerifier {
 
   private final int cost;
   private final int maxConcurrent;
+  private final int maxWaiting;
   private final WorkerExecutor executor;
   private final Semaphore permits;
   private final VerifiedSecrets verified = new VerifiedSecrets();
@@ -41,16 +43,27 @@ public final class CredentialVerifier {
   private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - BUSY_WARN_INTERVAL_NANOS);
   private volatile String dummyHash;
 
+  /** Refuses a verification at once when {@code maxConcurrent} run already (device logins: the device retries). */
   public CredentialVerifier(Vertx vertx, int cost, int maxConcurrent) {
+    this(vertx, cost, maxConcurrent, 0);
+  }
+
+  /** Lets up to {@code maxWaiting} verifications wait for one of the {@code maxConcurrent} running ones to end. */
+  public CredentialVerifier(Vertx vertx, int cost, int maxConcurrent, int maxWaiting) {
     if (cost < Bcrypt.MIN_COST || cost > Bcrypt.MAX_COST) {
       throw new IllegalArgumentException("bcrypt cost must be " + Bcrypt.MIN_COST + ".." + Bcrypt.MAX_COST + ": " + cost);
     }
     if (maxConcurrent < 1) {
       throw new IllegalArgumentException("maxConcurrent must be >= 1: " + maxConcurrent);
     }
+    if (maxWaiting < 0) {
+      throw new IllegalArgumentException("maxWaiting must be >= 0: " + maxWaiting);
+    }
     this.cost = cost;
     this.maxConcurrent = maxConcurrent;
-    this.permits = new Semaphore(maxConcurrent);
+    this.maxWaiting = maxWaiting;
+    // Admission: the executor has maxConcurrent threads and queues the waiting ones itself.
+    this.permits = new Semaphore(maxConcurrent + maxWaiting);
     this.executor = vertx.createSharedWorkerExecutor("safecity-bcrypt-" + INSTANCES.incrementAndGet(), maxConcurrent);
   }
 
@@ -91,7 +104,8 @@ public final class CredentialVerifier {
     if (!permits.tryAcquire()) {
       refused.incrementAndGet();
       warnBusy();
-      return Future.failedFuture(new BoxDirectory.BusyException("all " + maxConcurrent + " credential verifiers are busy"));
+      return Future.failedFuture(new BoxDirectory.BusyException("all " + maxConcurrent + " credential verifiers are busy"
+          + (maxWaiting > 0 ? " and " + maxWaiting + " more checks wait for them" : "")));
     }
     String against = hash != null ? hash : dummyHash;
     Future<Boolean> result;
