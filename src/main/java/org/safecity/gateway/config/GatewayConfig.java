@@ -19,6 +19,7 @@ public record GatewayConfig(
     DevicesConfig devices,
     HealthConfig health,
     RecognitionConfig recognition,
+    WatchlistConfig watchlist,
     LogConfig log,
     Duration shutdownTimeout,
     String source,
@@ -85,6 +86,10 @@ public record GatewayConfig(
                                   Duration faceRepeatAfter) {
   }
 
+  /** Bounds on the photos enrolled over the API ({@code POST /api/v1/watchlist/persons}). */
+  public record WatchlistConfig(int maxPhotoBytes, int maxUploadBytes, int maxPhotoPixels) {
+  }
+
   public record LogConfig(String level, String format) {
   }
 
@@ -123,6 +128,8 @@ public record GatewayConfig(
             (int) v.get("recognition.maxGopBytes"), nonEmpty(v.get("recognition.modelsDir")).map(Path::of),
             (boolean) v.get("recognition.fetchModels"), (int) v.get("recognition.faceMinSimilarity"),
             (Duration) v.get("recognition.faceRepeatAfter")),
+        new WatchlistConfig((int) v.get("watchlist.maxPhotoBytes"), (int) v.get("watchlist.maxUploadBytes"),
+            (int) v.get("watchlist.maxPhotoPixels")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,

@@ -39,6 +39,7 @@ public final class Settings {
     SECTIONS.put("devices", "Registry of boxes and cameras.");
     SECTIONS.put("health", "Box and camera health rules; each bound here is a tested detection time.");
     SECTIONS.put("recognition", "Recognition: sampled frames go over the event bus to workers that decode and recognise them off the event loops.");
+    SECTIONS.put("watchlist", "Face watchlist enrolment over the API: bounds on the photos a request may carry.");
     SECTIONS.put("log", "Logging.");
     SECTIONS.put("shutdown", "Stopping on SIGTERM.");
     ALL = List.of(
@@ -136,6 +137,12 @@ public final class Settings {
         integer("recognition.faceMinSimilarity", 50, 1, 100, "percent: cosine similarity of a face to a watchlist photo from which it is a hit"),
         duration("recognition.faceRepeatAfter", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(24),
             "the same person at the same camera again within this is not another hit"),
+        integer("watchlist.maxPhotoBytes", 5_242_880, 1024, 104_857_600,
+            "largest photo (JPEG or PNG, as uploaded) accepted for enrolment; a larger one gets 413 naming it"),
+        integer("watchlist.maxUploadBytes", 20_971_520, 1024, 268_435_456,
+            "largest enrolment request body (all its photos, multipart or JSON with base64); larger gets 413"),
+        integer("watchlist.maxPhotoPixels", 40_000_000, 10_000, 400_000_000,
+            "largest photo in pixels (width x height) decoded for enrolment; larger is refused (422) before decoding"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),
         choice("log.format", "text", List.of("text", "json"), "text: one key=value line per event; json: one JSON object per line"),
         duration("shutdown.timeout", Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofMinutes(1),

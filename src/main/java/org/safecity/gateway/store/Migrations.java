@@ -33,7 +33,8 @@ public final class Migrations {
       "V4__accounts_audit.sql",
       "V5__alarms_incidents.sql",
       "V6__event_log_source.sql",
-      "V7__watchlist.sql");
+      "V7__watchlist.sql",
+      "V9__watchlist_api.sql");
 
   public record Script(int version, String name, String sql) {
   }
