@@ -28,6 +28,7 @@ import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.SigningKeys;
 import org.safecity.gateway.auth.Tokens;
 import org.safecity.gateway.api.HttpVerticle;
+import org.safecity.gateway.api.WatchlistRoutes;
 import org.safecity.gateway.api.sse.StreamSlots;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
@@ -52,6 +53,7 @@ import org.safecity.gateway.mqtt.BoxCommands;
 import org.safecity.gateway.mqtt.MqttVerticle;
 import org.safecity.gateway.mqtt.PayloadValidator;
 import org.safecity.gateway.recognition.Recognition;
+import org.safecity.gateway.recognition.Watchlist;
 import org.safecity.gateway.rtsp.PullSources;
 import org.safecity.gateway.rtsp.RtspAuth;
 import org.safecity.gateway.rtsp.RtspVerticle;
@@ -234,7 +236,9 @@ public final class Gateway {
     var http = new HttpVerticle.Services(config.http(), contract, eventLog, readiness, metrics,
         new CameraStatus(registry, streams, health), accounts, tokens, new Audit(database.pool()), limiter, incidents,
         new HttpVerticle.BoxRoutesDeps(registry, health, commands, database.pool()),
-        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics), config.graphql());
+        config.sse(), new StreamSlots(config.auth().maxStreamsPerPrincipal(), metrics), config.graphql(),
+        new WatchlistRoutes.Deps(recognition != null ? recognition.watchlist() : new Watchlist(database.pool()),
+            Optional.ofNullable(recognition), database.pool(), config.watchlist()));
     deployEdge(() -> new HttpVerticle(http), 1, "http");
     if (config.mqtt().enabled()) {
       readiness.expect("mqtt");

@@ -51,13 +51,15 @@ public final class HttpVerticle extends VerticleBase {
   private final Tokens tokens;
   private final GraphQLConfig graphqlConfig;
   private final GraphQLApi.Services graphqlServices;
+  private final WatchlistRoutes.Deps watchlistDeps;
+  private final WatchlistService watchlist;
   private HttpServer server;
 
   /** What the HTTP edge serves. */
   public record Services(HttpConfig config, Contract contract, EventLog eventLog, Readiness readiness,
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
                          Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes, SseConfig sse,
-                         StreamSlots streamSlots, GraphQLConfig graphql) {
+                         StreamSlots streamSlots, GraphQLConfig graphql, WatchlistRoutes.Deps watchlist) {
   }
 
   /** What the box routes read and write. */
@@ -78,15 +80,26 @@ public final class HttpVerticle extends VerticleBase {
     this.eventStreams = new EventStreams(s.eventLog(), s.sse(), s.streamSlots(), s.metrics());
     this.tokens = s.tokens();
     this.graphqlConfig = s.graphql();
+    this.watchlistDeps = s.watchlist();
+    this.watchlist = new WatchlistService(s.watchlist().watchlist(), s.watchlist().pool(), s.audit(),
+        id -> s.boxes().registry().camera(id).map(org.safecity.gateway.devices.CameraEntry::region));
     this.graphqlServices = new GraphQLApi.Services(s.incidents(), s.cameras(), s.boxes().registry(), s.boxes().health(),
-        s.eventLog());
+        s.eventLog(), watchlist);
   }
 
   @Override
   public Future<?> start() {
-    // BodyHandler reads the body first (bounded by http.maxBodyBytes), so validation must take it from there.
+    // BodyHandler reads the body first (bounded by http.maxBodyBytes), so validation must take it from there; bodies
+    // with photos are left paused for their handlers to read after authentication (PhotoUploads).
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     RouterBuilder builder = RouterBuilder.create(vertx, contract.openApi(), RequestExtractor.withBodyHandler())
-        .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+        .rootHandler(rc -> {
+          if (PhotoUploads.pauses(rc, contract.openApi())) {
+            rc.next();
+          } else {
+            bodies.handle(rc);
+          }
+        })
         .rootHandler(auth::handle);
     // ApiAuth (a root handler) enforces the contract's security itself, before request validation and with
     // precise problem details; the router's own security handlers would need vertx-web's JWT handler instead.
@@ -111,6 +124,7 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("createUnit").addHandler(incidentRoutes::createUnit);
     builder.getRoute("reportUnitPosition").addHandler(incidentRoutes::reportPosition);
     builder.getRoute("setUnitStatus").addHandler(incidentRoutes::setStatus);
+    new WatchlistRoutes(vertx, contract.openApi(), watchlistDeps, watchlist).mount(builder);
     builder.getRoute("listEvents").addHandler(this::listEvents);
     builder.getRoute("streamEvents").addHandler(eventStreams::handle);
     builder.getRoute("listCameras").addHandler(rc -> {

@@ -16,6 +16,11 @@ public final class Problems {
   }
 
   public static Future<Void> send(RoutingContext rc, int status, String title, String detail) {
+    return send(rc, status, title, detail, null);
+  }
+
+  /** With extension members (RFC 9457 section 3.2), such as the list of rejected photos. */
+  public static Future<Void> send(RoutingContext rc, int status, String title, String detail, JsonObject extensions) {
     JsonObject body = new JsonObject()
         .put("type", "urn:safecity:problem:" + slug(title))
         .put("title", title)
@@ -23,6 +28,9 @@ public final class Problems {
         .put("instance", rc.request().path());
     if (detail != null) {
       body.put("detail", detail);
+    }
+    if (extensions != null) {
+      extensions.forEach(e -> body.put(e.getKey(), e.getValue()));
     }
     if (rc.response().headWritten()) {
       // Too late for a problem body: cut the response so the client sees it is incomplete.
@@ -62,6 +70,7 @@ public final class Problems {
       case 409 -> "Conflict";
       case 413 -> "Payload Too Large";
       case 415 -> "Unsupported Media Type";
+      case 422 -> "Unprocessable Content";
       case 429 -> "Too Many Requests";
       case 503 -> "Service Unavailable";
       default -> status >= 500 ? "Internal Server Error" : "Error";
