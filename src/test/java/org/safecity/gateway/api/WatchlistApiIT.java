@@ -353,6 +353,44 @@ class WatchlistApiIT {
     assertThat(actions(audit("admin"))).contains("watchlist.person.enrol watchlist-person:p-hopper");
   }
 
+  /**
+   * A phone stores a portrait sideways and says so in EXIF (orientation 6: turn right to view): the photo is checked
+   * upright, so the face is found and the kept size is the upright one.
+   */
+  @Test
+  void aPortraitStoredSidewaysWithExifOrientationIsEnrolledUpright() throws Exception {
+    BufferedImage upright = Pictures.image("grace_hopper.jpg");
+    BufferedImage sideways = new BufferedImage(upright.getHeight(), upright.getWidth(), BufferedImage.TYPE_3BYTE_BGR);
+    for (int y = 0; y < upright.getHeight(); y++) {
+      for (int x = 0; x < upright.getWidth(); x++) {
+        // turned left: the upright picture's top row becomes the stored picture's left column, bottom to top
+        sideways.setRGB(y, upright.getWidth() - 1 - x, upright.getRGB(x, y));
+      }
+    }
+    ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+    ImageIO.write(sideways, "jpg", jpeg);
+    Path phone = dir.resolve("phone.jpg");
+    Files.write(phone, withExifOrientation(jpeg.toByteArray(), 6));
+    JsonObject c = body(curl(PERSONS, PERSONS, supervisor, person("p-phone", "Grace Hopper (phone)", "test: exif"),
+        List.of(phone)), 201);
+    JsonObject photo = c.getJsonObject("person").getJsonArray("photos").getJsonObject(0);
+    assertThat(photo.getInteger("width")).isEqualTo(upright.getWidth());
+    assertThat(photo.getInteger("height")).isEqualTo(upright.getHeight());
+    body(json("DELETE", PERSON, PERSONS + "/p-phone", supervisor, null), 200);
+  }
+
+  /** The JPEG with an EXIF APP1 segment (big-endian TIFF, IFD0 with only the orientation) after its SOI. */
+  static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+    byte[] tiff = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, 0, 0, 0, 0};
+    int length = 2 + 6 + tiff.length;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(jpeg, 0, 2);
+    out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xE1, (byte) (length >> 8), (byte) length, 'E', 'x', 'i', 'f', 0, 0});
+    out.writeBytes(tiff);
+    out.write(jpeg, 2, jpeg.length - 2);
+    return out.toByteArray();
+  }
+
   @Test
   void photosThatCannotBeUsedAreRefusedPreciselyAndNothingIsEnrolled() throws Exception {
     long v0 = version();
