@@ -33,6 +33,7 @@ import org.safecity.gateway.api.PlateRoutes;
 import org.safecity.gateway.core.PlateFormats;
 import org.safecity.gateway.recognition.Echallans;
 import org.safecity.gateway.recognition.Hotlist;
+import org.safecity.gateway.api.WatchlistRoutes;
 import org.safecity.gateway.api.sse.StreamSlots;
 import org.safecity.gateway.config.ConfigException;
 import org.safecity.gateway.config.ConfigLoader;
@@ -64,6 +65,7 @@ import org.safecity.gateway.mqtt.BoxCommands;
 import org.safecity.gateway.mqtt.MqttVerticle;
 import org.safecity.gateway.mqtt.PayloadValidator;
 import org.safecity.gateway.recognition.Recognition;
+import org.safecity.gateway.recognition.Watchlist;
 import org.safecity.gateway.rtsp.PullSources;
 import org.safecity.gateway.rtsp.RtspAuth;
 import org.safecity.gateway.rtsp.RtspVerticle;
@@ -278,7 +280,9 @@ public final class Gateway {
         new PlateRoutes.Deps(new Hotlist(database.pool()), new Echallans(database.pool(), config.recognition().echallanWindow()),
             new PlateFormats(config.recognition().plateFormats(), config.recognition().plateConfusions()), registry,
             database.pool(), new Audit(database.pool()),
-            () -> recognition == null ? Future.succeededFuture() : recognition.reloadHotlist()));
+            () -> recognition == null ? Future.succeededFuture() : recognition.reloadHotlist()),
+        new WatchlistRoutes.Deps(recognition != null ? recognition.watchlist() : new Watchlist(database.pool()),
+            Optional.ofNullable(recognition), database.pool(), config.watchlist()));
     // One instance per core: SSE stream opens (token checks, replay queries) and GraphQL no longer queue behind
     // each other on one event loop; each instance has its own SSE hub fed by the same bus publish.
     deployEdge(() -> new HttpVerticle(http), perCore(config.http().instances()), "http");

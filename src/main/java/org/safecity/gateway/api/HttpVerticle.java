@@ -53,6 +53,8 @@ public final class HttpVerticle extends VerticleBase {
   private final GraphQLConfig graphqlConfig;
   private final GraphQLApi.Services graphqlServices;
   private final GraphQLRoutes.Subscriptions subscriptions;
+  private final WatchlistRoutes.Deps watchlistDeps;
+  private final WatchlistService watchlist;
   private HttpServer server;
 
   /** What the HTTP edge serves. */
@@ -60,7 +62,7 @@ public final class HttpVerticle extends VerticleBase {
                          PrometheusMeterRegistry metrics, CameraStatus cameras, Accounts accounts, Tokens tokens,
                          Audit audit, RateLimiter limiter, Incidents incidents, BoxRoutesDeps boxes, SseConfig sse,
                          StreamSlots streamSlots, GraphQLConfig graphql, GraphQLRoutes.Subscriptions subscriptions,
-                         PlateRoutes.Deps plates) {
+                         PlateRoutes.Deps plates, WatchlistRoutes.Deps watchlist) {
   }
 
   /** What the box routes read and write. */
@@ -83,15 +85,25 @@ public final class HttpVerticle extends VerticleBase {
     this.tokens = s.tokens();
     this.graphqlConfig = s.graphql();
     this.subscriptions = s.subscriptions();
+    this.watchlistDeps = s.watchlist();
+    this.watchlist = new WatchlistService(s.watchlist().watchlist(), s.watchlist().pool(), s.audit());
     this.graphqlServices = new GraphQLApi.Services(s.incidents(), s.cameras(), s.boxes().registry(), s.boxes().health(),
-        s.eventLog());
+        s.eventLog(), watchlist);
   }
 
   @Override
   public Future<?> start() {
-    // BodyHandler reads the body first (bounded by http.maxBodyBytes), so validation must take it from there.
+    // BodyHandler reads the body first (bounded by http.maxBodyBytes), so validation must take it from there; bodies
+    // with photos are left paused for their handlers to read after authentication (PhotoUploads).
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     RouterBuilder builder = RouterBuilder.create(vertx, contract.openApi(), RequestExtractor.withBodyHandler())
-        .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+        .rootHandler(rc -> {
+          if (PhotoUploads.pauses(rc, contract.openApi())) {
+            rc.next();
+          } else {
+            bodies.handle(rc);
+          }
+        })
         .rootHandler(auth::handle);
     // ApiAuth (a root handler) enforces the contract's security itself, before request validation and with
     // precise problem details; the router's own security handlers would need vertx-web's JWT handler instead.
@@ -124,6 +136,7 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("getEchallan").addHandler(plateRoutes::getEchallan);
     builder.getRoute("setEchallanStatus").addHandler(plateRoutes::setEchallanStatus);
     builder.getRoute("getSnapshot").addHandler(plateRoutes::getSnapshot);
+    new WatchlistRoutes(vertx, contract.openApi(), watchlistDeps, watchlist).mount(builder);
     builder.getRoute("listEvents").addHandler(this::listEvents);
     builder.getRoute("streamEvents").addHandler(eventStreams::handle);
     builder.getRoute("listCameras").addHandler(rc -> {

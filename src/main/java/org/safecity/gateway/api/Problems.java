@@ -70,6 +70,7 @@ public final class Problems {
       case 409 -> "Conflict";
       case 413 -> "Payload Too Large";
       case 415 -> "Unsupported Media Type";
+      case 422 -> "Unprocessable Content";
       case 429 -> "Too Many Requests";
       case 503 -> "Service Unavailable";
       default -> status >= 500 ? "Internal Server Error" : "Error";

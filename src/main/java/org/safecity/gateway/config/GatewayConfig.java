@@ -23,6 +23,7 @@ public record GatewayConfig(
     RecognitionConfig recognition,
     NodeConfig node,
     ClusterConfig cluster,
+    WatchlistConfig watchlist,
     LogConfig log,
     Duration shutdownTimeout,
     String source,
@@ -102,6 +103,10 @@ public record GatewayConfig(
                               Duration failureTimeout, Duration reconnectGrace) {
   }
 
+  /** Bounds on the photos enrolled over the API ({@code POST /api/v1/watchlist/persons}). */
+  public record WatchlistConfig(int maxPhotoBytes, int maxUploadBytes, int maxPhotoPixels) {
+  }
+
   public record LogConfig(String level, String format) {
   }
 
@@ -148,6 +153,8 @@ public record GatewayConfig(
         new ClusterConfig((boolean) v.get("cluster.enabled"), ((String) v.get("cluster.host")).trim(), (int) v.get("cluster.port"),
             (int) v.get("cluster.busPort"), members((String) v.get("cluster.members")), (Duration) v.get("cluster.failureTimeout"),
             (Duration) v.get("cluster.reconnectGrace")),
+        new WatchlistConfig((int) v.get("watchlist.maxPhotoBytes"), (int) v.get("watchlist.maxUploadBytes"),
+            (int) v.get("watchlist.maxPhotoPixels")),
         new LogConfig((String) v.get("log.level"), (String) v.get("log.format")),
         (Duration) v.get("shutdown.timeout"),
         source,

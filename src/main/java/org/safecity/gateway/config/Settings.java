@@ -42,6 +42,7 @@ public final class Settings {
     SECTIONS.put("recognition", "Recognition: sampled frames go over the event bus to workers that decode and recognise them off the event loops.");
     SECTIONS.put("node", "This process's part in a deployment: everything (all), an edge node or a recognition worker.");
     SECTIONS.put("cluster", "Scale-out: gateway nodes and recognition workers on one clustered event bus (Hazelcast), sharing one PostgreSQL.");
+    SECTIONS.put("watchlist", "Face watchlist enrolment over the API: bounds on the photos a request may carry.");
     SECTIONS.put("log", "Logging.");
     SECTIONS.put("shutdown", "Stopping on SIGTERM.");
     ALL = List.of(
@@ -163,6 +164,12 @@ public final class Settings {
             "a member silent this long is removed (a killed process whose socket closes is removed sooner)"),
         duration("cluster.reconnectGrace", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1),
             "when an edge node is lost (one gateway-node-lost alarm), its boxes have this long to reconnect to another node before box alarms"),
+        integer("watchlist.maxPhotoBytes", 5_242_880, 1024, 104_857_600,
+            "largest photo (JPEG or PNG, as uploaded) accepted for enrolment; a larger one gets 413 naming it"),
+        integer("watchlist.maxUploadBytes", 20_971_520, 1024, 268_435_456,
+            "largest enrolment request body (all its photos, multipart or JSON with base64); larger gets 413"),
+        integer("watchlist.maxPhotoPixels", 40_000_000, 10_000, 400_000_000,
+            "largest photo in pixels (width x height) decoded for enrolment; larger is refused (422) before decoding"),
         choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error"), "lowest level written"),
         choice("log.format", "text", List.of("text", "json"), "text: one key=value line per event; json: one JSON object per line"),
         duration("shutdown.timeout", Duration.ofSeconds(8), Duration.ofSeconds(1), Duration.ofMinutes(1),

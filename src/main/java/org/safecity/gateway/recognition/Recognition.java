@@ -305,6 +305,68 @@ public final class Recognition {
     }));
   }
 
+  /**
+   * Why photos cannot be embedded now (the face models are missing, being fetched, loading or broken); empty when they
+   * can.
+   */
+  public Optional<String> faceUnavailable() {
+    return faces != null ? Optional.empty() : Optional.of("the face recognizer is " + status("face").detail());
+  }
+
+  /**
+   * Whether the face recognizer is on its way without anyone acting: its models are being checked, fetched or loaded
+   * (not: fetching is off, a fetch failed, a model did not load).
+   */
+  public boolean faceComing() {
+    if (faces != null || faceProblem != null) {
+      return false;
+    }
+    Models.State m = models.state("face");
+    return m.ready() || m.detail().startsWith("checking") || m.detail().contains("; fetching ");
+  }
+
+  /**
+   * Checks photos for enrolment on the recognition pool, in parallel, each with exactly one face (see
+   * {@link FacePhotos}). Fails with {@link FacePhotos.Rejections} naming every refused photo, so a request's photos
+   * are enrolled all or none.
+   */
+  public Future<List<FacePhotos.Enrolled>> checkPhotos(List<FacePhotos.Upload> photos, long maxPixels) {
+    FaceAnalyzer a = faces;
+    if (a == null) {
+      return Future.failedFuture(new IllegalStateException(faceUnavailable().orElse("the face recognizer is off")));
+    }
+    List<Future<Object>> each = new ArrayList<>();
+    for (FacePhotos.Upload u : photos) {
+      each.add(pool.executeBlocking(() -> {
+        try {
+          return FacePhotos.check(a, u, maxPixels);
+        } catch (FacePhotos.Rejected r) {
+          return r;
+        }
+      }, false));
+    }
+    return Future.join(each).transform(ar -> {
+      List<FacePhotos.Enrolled> ok = new ArrayList<>();
+      List<FacePhotos.Rejected> refused = new ArrayList<>();
+      for (Future<Object> f : each) {
+        if (f.failed()) {
+          return Future.failedFuture(f.cause());
+        }
+        if (f.result() instanceof FacePhotos.Rejected r) {
+          refused.add(r);
+        } else {
+          ok.add((FacePhotos.Enrolled) f.result());
+        }
+      }
+      return refused.isEmpty() ? Future.succeededFuture(ok) : Future.failedFuture(new FacePhotos.Rejections(refused));
+    });
+  }
+
+  /** A change made on this node: follow it now instead of at the next poll (other nodes follow within the poll). */
+  public void watchlistChanged() {
+    refreshWatchlist();
+  }
+
   /** What the RTSP edge hands whole frames to. */
   public RecognitionFanOut fanOut() {
     return fanOut;

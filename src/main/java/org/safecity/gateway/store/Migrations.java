@@ -35,6 +35,7 @@ public final class Migrations {
       "V6__event_log_source.sql",
       "V7__watchlist.sql",
       "V8__plates.sql",
+      "V9__watchlist_api.sql",
       "V10__scale_out.sql");
 
   public record Script(int version, String name, String sql) {

