@@ -111,7 +111,7 @@ public final class ApiAuth {
   }
 
   /** The address the request came from, for the audit log. */
-  static String remote(RoutingContext rc) {
+  public static String remote(RoutingContext rc) {
     return rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
   }
 }

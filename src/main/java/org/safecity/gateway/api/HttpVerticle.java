@@ -49,6 +49,7 @@ public final class HttpVerticle extends VerticleBase {
   private final BoxRoutes boxRoutes;
   private final PlateRoutes plateRoutes;
   private final EventStreams eventStreams;
+  private final Audit audit;
   private final Tokens tokens;
   private final GraphQLConfig graphqlConfig;
   private final GraphQLApi.Services graphqlServices;
@@ -81,14 +82,15 @@ public final class HttpVerticle extends VerticleBase {
     this.incidentRoutes = new IncidentRoutes(s.incidents());
     this.boxRoutes = new BoxRoutes(s.boxes().registry(), s.boxes().health(), s.boxes().commands(), s.boxes().pool(), s.audit());
     this.plateRoutes = new PlateRoutes(s.plates());
-    this.eventStreams = new EventStreams(s.eventLog(), s.sse(), s.streamSlots(), s.metrics());
+    this.audit = s.audit();
+    this.eventStreams = new EventStreams(s.eventLog(), s.sse(), s.streamSlots(), s.metrics(), s.audit());
     this.tokens = s.tokens();
     this.graphqlConfig = s.graphql();
     this.subscriptions = s.subscriptions();
     this.watchlistDeps = s.watchlist();
     this.watchlist = new WatchlistService(s.watchlist().watchlist(), s.watchlist().pool(), s.audit());
     this.graphqlServices = new GraphQLApi.Services(s.incidents(), s.cameras(), s.boxes().registry(), s.boxes().health(),
-        s.eventLog(), watchlist);
+        s.eventLog(), watchlist, s.audit());
   }
 
   @Override
@@ -209,7 +211,7 @@ public final class HttpVerticle extends VerticleBase {
     ValidatedRequest req = validated(rc);
     long after = longParam(req.getQuery().get("after"), 0);
     int limit = (int) longParam(req.getQuery().get("limit"), 100);
-    EventPages.page(eventLog, p, after, limit).onSuccess(page -> json(rc, 200, page))
+    EventPages.page(eventLog, audit, p, ApiAuth.remote(rc), "rest", after, limit).onSuccess(page -> json(rc, 200, page))
         .onFailure(e -> Problems.send(rc, 503, "Service Unavailable", "event log unavailable: " + e.getMessage()));
   }
 

@@ -56,6 +56,21 @@ public record Principal(String id, Role role, Optional<String> unit, Set<String>
     return needed == null || hasScope(needed);
   }
 
+  /**
+   * Watchlist and hotlist data in the event log (face and plate hits, hotlist changes): who read it is audited
+   * wherever it is read, REST event pages, GraphQL and streams included.
+   */
+  public static boolean isWatchlistData(String type) {
+    return type != null && (type.startsWith("recognition.face") || type.startsWith("recognition.plate")
+        || type.startsWith("hotlist."));
+  }
+
+  /** True when it holds the scope events of {@code type} need (whatever their region). */
+  public boolean holdsScopeFor(String type) {
+    String needed = scopeFor(type);
+    return needed == null || hasScope(needed);
+  }
+
   /** The scope an event type needs beyond its region, or null. */
   static String scopeFor(String type) {
     if (type == null) {

@@ -243,6 +243,27 @@ class PlateApiIT {
     assertThat(removedEvent.body().get("plate")).isEqualTo("BKR 123");
     assertThat(eventTypes(platesSouth)).contains("hotlist.added", "hotlist.removed");
     assertThat(eventTypes(noScope)).doesNotContain("hotlist.added", "hotlist.removed");
+    // Reading them is audited like any hotlist read: a page holding them, and a stream that may carry them.
+    JsonObject pageRead = audit("plates-south").get(0);
+    assertThat(pageRead.getString("action") + " " + pageRead.getString("target")).isEqualTo("events.read events");
+    assertThat(pageRead.getJsonObject("details").getInteger("watchlistOrHotlistEvents")).isGreaterThanOrEqualTo(2);
+    assertThat(audit("no-scope")).extracting(e -> e.getString("action")).doesNotContain("events.read");
+    assertThat(openStream("hotlist.*", platesSouth)).isEqualTo(200);
+    JsonObject streamed = audit("plates-south").get(0);
+    assertThat(streamed.getString("action")).isEqualTo("events.stream");
+    assertThat(streamed.getJsonObject("details").getJsonArray("watchlistOrHotlistTypes"))
+        .containsExactly("hotlist.added", "hotlist.removed");
+    int entries = audit("plates-south").size();
+    assertThat(openStream("alarm.*", platesSouth)).isEqualTo(200);
+    assertThat(audit("plates-south")).as("a stream of alarms carries no hotlist data").hasSize(entries);
+  }
+
+  /** Opens an event stream, reads its status and closes it. */
+  static int openStream(String types, String token) throws Exception {
+    var res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/events/stream?types="
+        + types)).header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofInputStream());
+    res.body().close();
+    return res.statusCode();
   }
 
   static List<String> eventTypes(String token) throws Exception {

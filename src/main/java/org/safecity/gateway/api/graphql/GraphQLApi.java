@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.safecity.gateway.api.CameraStatus;
 import org.safecity.gateway.api.WatchlistService;
+import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.config.GatewayConfig.GraphQLConfig;
 import org.safecity.gateway.core.IncidentStep;
 import org.safecity.gateway.devices.DeviceRegistry;
@@ -33,7 +34,7 @@ public final class GraphQLApi {
 
   /** What the fetchers read and write: the REST routes' services. */
   public record Services(Incidents incidents, CameraStatus cameras, DeviceRegistry registry, BoxHealthService health,
-                         EventLog eventLog, WatchlistService watchlist) {
+                         EventLog eventLog, WatchlistService watchlist, Audit audit) {
   }
 
   private GraphQLApi() {
@@ -53,7 +54,7 @@ public final class GraphQLApi {
 
   /** Builds the engine (parses and checks the schema: call off the event loops). */
   static GraphQL build(Vertx vertx, String sdl, Services s, GraphQLConfig config, AtomicInteger subscriptions) {
-    ReadFetchers read = new ReadFetchers(s.incidents(), s.cameras(), s.registry(), s.health(), s.eventLog());
+    ReadFetchers read = new ReadFetchers(s.incidents(), s.cameras(), s.registry(), s.health(), s.eventLog(), s.audit());
     WatchlistFetchers watchlist = new WatchlistFetchers(s.watchlist());
     WorkflowMutations write = new WorkflowMutations(s.incidents());
     LiveFeeds live = new LiveFeeds(vertx, s.incidents(), subscriptions);

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import org.safecity.gateway.api.BoxRoutes;
 import org.safecity.gateway.api.CameraStatus;
 import org.safecity.gateway.api.EventPages;
+import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.api.IncidentRoutes;
 import org.safecity.gateway.auth.Principal;
 import org.safecity.gateway.core.BoxState;
@@ -30,9 +31,11 @@ final class ReadFetchers {
   private final DeviceRegistry registry;
   private final BoxHealthService health;
   private final EventLog eventLog;
+  private final Audit audit;
 
   ReadFetchers(Incidents incidents, CameraStatus cameras, DeviceRegistry registry, BoxHealthService health,
-      EventLog eventLog) {
+      EventLog eventLog, Audit audit) {
+    this.audit = audit;
     this.incidents = incidents;
     this.cameras = cameras;
     this.registry = registry;
@@ -185,7 +188,9 @@ final class ReadFetchers {
   // ---- events ------------------------------------------------------------------------------------------
 
   CompletionStage<JsonObject> events(DataFetchingEnvironment env) {
-    return EventPages.page(eventLog, Caller.principal(env), Args.cursor(env, "after"), Args.limit(env, 1000))
+    Caller c = Caller.of(env);
+    return EventPages.page(eventLog, audit, c.principal(), c.remote(), "graphql", Args.cursor(env, "after"),
+            Args.limit(env, 1000))
         .recover(e -> Future.failedFuture(new Incidents.Refused(503, "event log unavailable: " + e.getMessage())))
         .toCompletionStage();
   }

@@ -39,6 +39,8 @@ public final class EventFilter {
   static final int MAX_TYPES = 32;
   private static final String ALARM_PREFIX = "alarm.";
   private static final List<String> CREW_DEFAULT_PREFIXES = List.of(ALARM_PREFIX, "incident.");
+  private static final List<String> WATCHLIST_TYPES = List.of("recognition.face.hit", "recognition.plate.hit",
+      "hotlist.added", "hotlist.removed");
 
   private final Principal principal;
   /** Exact types and prefixes (from {@code x.*}); both empty and {@link #anyType} false: the role's default. */
@@ -116,6 +118,18 @@ public final class EventFilter {
       }
     }
     return f;
+  }
+
+  /**
+   * The watchlist and hotlist event types ({@link Principal#isWatchlistData}) this stream may deliver, given what
+   * it asked for and the scopes its principal holds; opening a stream that may carry any is audited.
+   */
+  public List<String> watchlistTypes() {
+    if (alarmsOnly || crewDefault) {
+      return List.of();
+    }
+    return WATCHLIST_TYPES.stream().filter(t -> principal.holdsScopeFor(t)
+        && (anyType || exact.contains(t) || startsWithAny(t, prefixes))).toList();
   }
 
   /** True when this stream delivers {@code e}. */

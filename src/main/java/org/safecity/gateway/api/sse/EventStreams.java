@@ -6,7 +6,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import org.safecity.gateway.api.ApiAuth;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.safecity.gateway.api.Problems;
+import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.auth.Principal;
 import org.safecity.gateway.config.GatewayConfig.SseConfig;
 import org.safecity.gateway.store.EventLog;
@@ -14,16 +18,19 @@ import org.safecity.gateway.store.EventLog;
 /**
  * {@code GET /api/v1/events/stream} (operation {@code streamEvents}): checks the caller's filter and stream
  * limit, then hands the request to an {@link EventStreamConnection}. One instance per HTTP verticle instance,
- * with its own {@link EventStreamHub}; the per-principal limit ({@link StreamSlots}) is node-wide.
+ * with its own {@link EventStreamHub}; the per-principal limit ({@link StreamSlots}) is node-wide. A stream that
+ * may carry watchlist or hotlist data is written to the audit log (who, filter, from where) before it opens.
  */
 public final class EventStreams {
   private final EventLog log;
   private final SseConfig config;
   private final StreamSlots slots;
   private final MeterRegistry metrics;
+  private final Audit audit;
   private EventStreamHub hub;
 
-  public EventStreams(EventLog log, SseConfig config, StreamSlots slots, MeterRegistry metrics) {
+  public EventStreams(EventLog log, SseConfig config, StreamSlots slots, MeterRegistry metrics, Audit audit) {
+    this.audit = audit;
     this.log = log;
     this.config = config;
     this.slots = slots;
@@ -66,7 +73,30 @@ public final class EventStreams {
     if (resume != null && resume.isBlank()) {
       resume = null;
     }
-    new EventStreamConnection(hub, req, filter, p.id(), () -> slots.release(p.id()))
-        .open(resume, ApiAuth.tokenValidUntil(rc));
+    List<String> sensitive = filter.watchlistTypes();
+    if (sensitive.isEmpty()) {
+      new EventStreamConnection(hub, req, filter, p.id(), () -> slots.release(p.id()))
+          .open(resume, ApiAuth.tokenValidUntil(rc));
+      return;
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("types", req.getParam("types"));
+    details.put("region", req.getParam("region"));
+    details.put("source", req.getParam("source"));
+    details.put("watchlistOrHotlistTypes", sensitive);
+    details.put("lastEventId", resume);
+    String from = resume;
+    audit.record(p, "events.stream", "events", ApiAuth.remote(rc), details).onComplete(ar -> {
+      if (rc.response().closed()) {
+        slots.release(p.id()); // the client left while the entry was written: nothing to open
+      } else if (ar.failed()) {
+        slots.release(p.id());
+        Problems.send(rc, 503, "Service Unavailable", "the audit log is unavailable, so a stream that may carry "
+            + "watchlist or hotlist data cannot be opened: " + ar.cause().getMessage());
+      } else {
+        new EventStreamConnection(hub, req, filter, p.id(), () -> slots.release(p.id()))
+            .open(from, ApiAuth.tokenValidUntil(rc));
+      }
+    });
   }
 }
