@@ -230,7 +230,9 @@ public final class Gateway {
     outbox = new Outbox(vertx, database.pool(), eventLog);
     if (config.recognition().enabled()) {
       recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, registry::camera,
-          database.pool(), eventLog, outbox::kick);
+          database.pool(), eventLog, outbox::kick, membership);
+      // Workers anywhere in the cluster (this node's own too, in role all) announce themselves to this fan-out.
+      Blocking.await(recognition.fanOut().listen(), START_TIMEOUT, "following the recognition workers");
       if (role.runsRecognitionWorkers()) {
         recognition.start(readiness);
       }
@@ -357,10 +359,10 @@ public final class Gateway {
   private void startWorker(String store) throws Exception {
     Blocking.await(BoxOwnership.started(database.pool(), membership.self()), START_TIMEOUT, "recording this node");
     if (config.recognition().enabled()) {
-      // No device registry here yet (cameras' regions and enforcement rules): frames do not reach worker JVMs until
-      // the fan-out dispatches to them (issue 8, step 5). E-challan events wait for an edge's outbox poll.
+      // No device registry here: each sampled frame carries what the recognizers need of its camera (region,
+      // location, enforcement rule) from the edge that took it. E-challan events wait for an edge's outbox poll.
       recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, id -> Optional.empty(),
-          database.pool(), eventLog, () -> { });
+          database.pool(), eventLog, () -> { }, membership);
       recognition.start(readiness);
     } else {
       readiness.set("recognition", Check.failed("recognition.enabled is false: this worker has nothing to do"));
