@@ -56,6 +56,7 @@ import org.safecity.gateway.devices.CredentialVerifier;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
 import org.safecity.gateway.health.BoxOwnership;
+import org.safecity.gateway.health.CameraFrames;
 import org.safecity.gateway.core.NodeLoss;
 import org.safecity.gateway.incidents.AlarmProjector;
 import org.safecity.gateway.incidents.Incidents;
@@ -102,6 +103,7 @@ public final class Gateway {
   private BoxOwnership ownership;
   private DeviceRegistry registry;
   private BoxHealthService health;
+  private CameraFrames cameraFrames;
   private BoxCommands commands;
   private StreamHub streams;
   private Tokens tokens;
@@ -239,10 +241,19 @@ public final class Gateway {
       streams.frameSink(recognition.fanOut());
     }
     health.reload(registry.boxes());
-    health.cameras(watched(registry.cameras()), streams::lastFrameMillis);
+    java.util.function.ToLongFunction<String> lastFrame = streams::lastFrameMillis;
+    if (membership.clustered()) {
+      // A camera streams to one edge; every edge judges it from the newest frame time any edge saw.
+      cameraFrames = new CameraFrames(vertx, membership.self().id(), streams::lastFrameMillis,
+          () -> registry.cameras().stream().map(CameraEntry::id).toList());
+      Blocking.await(cameraFrames.start(config.health().tickInterval()), START_TIMEOUT, "camera frame times");
+      lastFrame = cameraFrames::lastFrameMillis;
+    }
+    java.util.function.ToLongFunction<String> frames = lastFrame;
+    health.cameras(watched(registry.cameras()), frames);
     registry.onChange(snapshot -> {
       health.reload(snapshot.boxes().values());
-      health.cameras(watched(snapshot.cameras().values()), streams::lastFrameMillis);
+      health.cameras(watched(snapshot.cameras().values()), frames);
     });
     health.start(config.health().tickInterval());
     if (membership.clustered()) {
@@ -450,6 +461,9 @@ public final class Gateway {
       }
       if (recognition != null) {
         clean &= step(recognition.stop(), deadline, "stopping the recognition workers");
+      }
+      if (cameraFrames != null) {
+        clean &= step(cameraFrames.stop(), deadline, "stopping the camera frame times");
       }
       if (health != null) {
         health.stop();

@@ -21,6 +21,13 @@ public final class Addresses {
   public static final String BOX_OWNER = "safecity.box.owner";
 
   /**
+   * The last whole-frame times of the cameras streaming to one edge node ({@code {"node", "frames": {camera: epoch
+   * millis}}}), published by every edge every health tick for the cameras whose time moved on, so that every node
+   * judges every camera from the newest time any node saw ({@code health.CameraFrames}).
+   */
+  public static final String CAMERA_FRAMES = "safecity.camera.frames";
+
+  /**
    * Prefix of the recognition workers' addresses, one per worker type and node ({@link #recognitionJobs}): a request
    * with a sampled frame ({@code recognition.SampledFrame}, codec {@code recognition.SampledFrameCodec}); the reply is
    * the outcome ({@code processed}, {@code failed}, {@code expired}). Only the edge's dispatcher sends there, to the
