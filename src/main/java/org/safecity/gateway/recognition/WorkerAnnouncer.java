@@ -48,8 +48,8 @@ final class WorkerAnnouncer {
   /** Announces now; any thread. */
   void announce() {
     List<WorkerAnnouncement.Offer> now = offers.get();
-    if (now.isEmpty() && !leaving && !announced) {
-      return; // nothing runs here yet: nothing to say
+    if (now.isEmpty() && !announced) {
+      return; // nothing ran here: nothing to say (not even goodbye)
     }
     announced = true;
     WorkerAnnouncement a = new WorkerAnnouncement(membership.self().id(), membership.self().name(), leaving, now);
