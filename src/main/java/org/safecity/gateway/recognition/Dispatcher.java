@@ -2,7 +2,6 @@ package org.safecity.gateway.recognition;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -285,10 +284,6 @@ final class Dispatcher {
   synchronized List<String> workers(String type) {
     Type t = types.get(type);
     return t == null ? List.of() : t.workers.stream().map(w -> w.name).toList();
-  }
-
-  synchronized Collection<String> types() {
-    return List.copyOf(types.keySet());
   }
 
   private static Worker find(Type t, String node) {

@@ -74,8 +74,7 @@ public final class RecognitionFanOut implements FrameSink {
   private static final class Routing {
     final Map<String, Interest> from;
     final List<String> every; // types that want every camera
-    final List<String> enforcement; // every + types that want enforcement cameras
-    final List<String> known; // types that want any camera
+    final List<String> enforcement; // every + types that want enforcement cameras: all types that want any camera
 
     Routing(Map<String, Interest> interests) {
       this.from = interests;
@@ -94,7 +93,6 @@ public final class RecognitionFanOut implements FrameSink {
       }
       this.every = List.copyOf(all);
       this.enforcement = List.copyOf(enf);
-      this.known = this.enforcement;
     }
   }
 
@@ -188,7 +186,7 @@ public final class RecognitionFanOut implements FrameSink {
 
   /** The worker types frames go to now (some camera's, at least). */
   public List<String> workerTypes() {
-    return routing().known;
+    return routing().enforcement;
   }
 
   /** The live workers of a type, by node name. */
