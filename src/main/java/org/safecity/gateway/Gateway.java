@@ -57,6 +57,7 @@ import org.safecity.gateway.devices.CredentialVerifier;
 import org.safecity.gateway.devices.DeviceRegistry;
 import org.safecity.gateway.health.BoxHealthService;
 import org.safecity.gateway.health.BoxOwnership;
+import org.safecity.gateway.health.CameraFrames;
 import org.safecity.gateway.core.NodeLoss;
 import org.safecity.gateway.incidents.AlarmProjector;
 import org.safecity.gateway.incidents.Incidents;
@@ -104,6 +105,7 @@ public final class Gateway {
   private BoxOwnership ownership;
   private DeviceRegistry registry;
   private BoxHealthService health;
+  private CameraFrames cameraFrames;
   private BoxCommands commands;
   private StreamHub streams;
   private Tokens tokens;
@@ -232,17 +234,28 @@ public final class Gateway {
     outbox = new Outbox(vertx, database.pool(), eventLog);
     if (config.recognition().enabled()) {
       recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, registry::camera,
-          database.pool(), eventLog, outbox::kick);
+          database.pool(), eventLog, outbox::kick, membership);
+      // Workers anywhere in the cluster (this node's own too, in role all) announce themselves to this fan-out.
+      Blocking.await(recognition.fanOut().listen(), START_TIMEOUT, "following the recognition workers");
       if (role.runsRecognitionWorkers()) {
         recognition.start(readiness);
       }
       streams.frameSink(recognition.fanOut());
     }
     health.reload(registry.boxes());
-    health.cameras(watched(registry.cameras()), streams::lastFrameMillis);
+    java.util.function.ToLongFunction<String> lastFrame = streams::lastFrameMillis;
+    if (membership.clustered()) {
+      // A camera streams to one edge; every edge judges it from the newest frame time any edge saw.
+      cameraFrames = new CameraFrames(vertx, membership.self().id(), streams::lastFrameMillis,
+          () -> registry.cameras().stream().map(CameraEntry::id).toList());
+      Blocking.await(cameraFrames.start(config.health().tickInterval()), START_TIMEOUT, "camera frame times");
+      lastFrame = cameraFrames::lastFrameMillis;
+    }
+    java.util.function.ToLongFunction<String> frames = lastFrame;
+    health.cameras(watched(registry.cameras()), frames);
     registry.onChange(snapshot -> {
       health.reload(snapshot.boxes().values());
-      health.cameras(watched(snapshot.cameras().values()), streams::lastFrameMillis);
+      health.cameras(watched(snapshot.cameras().values()), frames);
     });
     health.start(config.health().tickInterval());
     if (membership.clustered()) {
@@ -364,10 +377,10 @@ public final class Gateway {
   private void startWorker(String store) throws Exception {
     Blocking.await(BoxOwnership.started(database.pool(), membership.self()), START_TIMEOUT, "recording this node");
     if (config.recognition().enabled()) {
-      // No device registry here yet (cameras' regions and enforcement rules): frames do not reach worker JVMs until
-      // the fan-out dispatches to them (issue 8, step 5). E-challan events wait for an edge's outbox poll.
+      // No device registry here: each sampled frame carries what the recognizers need of its camera (region,
+      // location, enforcement rule) from the edge that took it. E-challan events wait for an edge's outbox poll.
       recognition = new Recognition(vertx, config.recognition(), config.dataDir(), metrics, id -> Optional.empty(),
-          database.pool(), eventLog, () -> { });
+          database.pool(), eventLog, () -> { }, membership);
       recognition.start(readiness);
     } else {
       readiness.set("recognition", Check.failed("recognition.enabled is false: this worker has nothing to do"));
@@ -455,6 +468,9 @@ public final class Gateway {
       }
       if (recognition != null) {
         clean &= step(recognition.stop(), deadline, "stopping the recognition workers");
+      }
+      if (cameraFrames != null) {
+        clean &= step(cameraFrames.stop(), deadline, "stopping the camera frame times");
       }
       if (health != null) {
         health.stop();

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.safecity.gateway.ops.Blocking;
+import org.safecity.gateway.testing.OpenApiResponses;
 import org.safecity.gateway.testing.SseClient;
 import org.safecity.gateway.testing.GatewayProcess;
 import org.safecity.gateway.testing.Ports;
@@ -317,6 +318,19 @@ class ClusterIT {
       assertThat(found).isNotNull();
       incident.set(found);
     });
+    // Node B does not judge box-1 (its connection is on A) but shows it as A does: connected, online, door open.
+    await("box-1 as its owner sees it, on the other node", Duration.ofSeconds(10), () -> {
+      var res = OpenApiResponses.check("GET", "/api/v1/boxes/{boxId}", get(b.http(), "/api/v1/boxes/box-1", tokenB));
+      JsonObject box = new JsonObject(res.body());
+      assertThat(box.getBoolean("connected")).as(box.encode()).isTrue();
+      assertThat(box.getString("link")).isEqualTo("online");
+      assertThat(box.getJsonArray("conditions").getList()).contains("door-open");
+      assertThat(box.getJsonObject("lastTelemetry").getString("door")).isEqualTo("open");
+      assertThat(box.getJsonObject("activeAlarms").getMap()).containsValue("door-open");
+    });
+    var listB = OpenApiResponses.check("GET", "/api/v1/boxes", get(b.http(), "/api/v1/boxes", tokenB));
+    assertThat(new JsonObject(listB.body()).getJsonArray("boxes").stream().map(x -> ((JsonObject) x).getBoolean("connected")))
+        .as(listB.body()).containsOnly(true);
     long id = incident.get().getLong("id");
     long version = incident.get().getLong("version");
     String path = "/api/v1/incidents/" + id + "/steps";

@@ -21,14 +21,29 @@ public final class Addresses {
   public static final String BOX_OWNER = "safecity.box.owner";
 
   /**
-   * Prefix of the recognition workers' addresses, one per worker type ({@link #recognitionJobs}): a request with a
-   * sampled frame ({@code recognition.SampledFrame}, codec {@code recognition.SampledFrameCodec}); the reply is
-   * the outcome ({@code processed}, {@code failed}, {@code expired}).
+   * The last whole-frame times of the cameras streaming to one edge node ({@code {"node", "frames": {camera: epoch
+   * millis}}}), published by every edge every health tick for the cameras whose time moved on, so that every node
+   * judges every camera from the newest time any node saw ({@code health.CameraFrames}).
+   */
+  public static final String CAMERA_FRAMES = "safecity.camera.frames";
+
+  /**
+   * Prefix of the recognition workers' addresses, one per worker type and node ({@link #recognitionJobs}): a request
+   * with a sampled frame ({@code recognition.SampledFrame}, codec {@code recognition.SampledFrameCodec}); the reply is
+   * the outcome ({@code processed}, {@code failed}, {@code expired}). Only the edge's dispatcher sends there, to the
+   * worker it chose.
    */
   public static final String RECOGNITION_JOBS = "safecity.recognition.jobs.";
 
-  /** The address the workers of one type listen on. */
-  public static String recognitionJobs(String workerType) {
-    return RECOGNITION_JOBS + workerType;
+  /** The address the worker of one type on one node listens on. */
+  public static String recognitionJobs(String workerType, String nodeId) {
+    return RECOGNITION_JOBS + workerType + "." + nodeId;
   }
+
+  /**
+   * Recognition workers announce themselves here, published to every node every second and on each change
+   * ({@code recognition.WorkerAnnouncement} as JSON: node, name, leaving, and per worker type its address, credits
+   * and which cameras it wants).
+   */
+  public static final String RECOGNITION_WORKERS = "safecity.recognition.workers";
 }

@@ -88,7 +88,7 @@ public record GatewayConfig(
    * confusions as {@link org.safecity.gateway.core.PlateFormats} takes them (checked by the loader).
    */
   public record RecognitionConfig(boolean enabled, String sampleMode, int maxFps, Duration deadline, int threads,
-                                  int maxGopBytes, Optional<Path> modelsDir, boolean fetchModels, int faceMinSimilarity,
+                                  int credits, int maxGopBytes, Optional<Path> modelsDir, boolean fetchModels, int faceMinSimilarity,
                                   Duration faceRepeatAfter, List<String> plateFormats, List<String> plateConfusions,
                                   int plateMinConfidence, Duration plateRepeatAfter, Duration echallanWindow,
                                   ZoneId enforcementTimeZone) {
@@ -143,7 +143,7 @@ public record GatewayConfig(
             (Duration) v.get("health.cameraOfflineAfter"), (Duration) v.get("health.tickInterval")),
         new RecognitionConfig((boolean) v.get("recognition.enabled"), (String) v.get("recognition.sampleMode"),
             (int) v.get("recognition.maxFps"), (Duration) v.get("recognition.deadline"), (int) v.get("recognition.threads"),
-            (int) v.get("recognition.maxGopBytes"), nonEmpty(v.get("recognition.modelsDir")).map(Path::of),
+            (int) v.get("recognition.credits"), (int) v.get("recognition.maxGopBytes"), nonEmpty(v.get("recognition.modelsDir")).map(Path::of),
             (boolean) v.get("recognition.fetchModels"), (int) v.get("recognition.faceMinSimilarity"),
             (Duration) v.get("recognition.faceRepeatAfter"), strings(v.get("recognition.plateFormats")),
             strings(v.get("recognition.plateConfusions")), (int) v.get("recognition.plateMinConfidence"),

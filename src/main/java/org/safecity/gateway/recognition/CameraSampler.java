@@ -37,7 +37,7 @@ public final class CameraSampler {
   }
 
   private final String cameraId;
-  private final String region;
+  private final Supplier<SampledFrame.Place> place;
   private final String codec;
   private final long streamEpoch;
   private final SamplerPolicy policy;
@@ -55,16 +55,17 @@ public final class CameraSampler {
   private boolean closed;
 
   /**
+   * @param place         the camera's region, location and rule as the registry has them, asked when a frame is taken
    * @param parameterSets the stream's current parameter sets, asked only when a frame is taken
    * @param workerTypes   the worker types now listening (may change between frames)
    * @param tallies       the figures of this camera per worker type
    * @param sampled       this camera's count of frames taken
    */
-  public CameraSampler(String cameraId, String region, String codec, long streamEpoch, SamplerPolicy policy,
+  public CameraSampler(String cameraId, Supplier<SampledFrame.Place> place, String codec, long streamEpoch, SamplerPolicy policy,
       Supplier<List<byte[]>> parameterSets, Supplier<List<String>> workerTypes, Function<String, Tally> tallies,
       LongAdder sampled) {
     this.cameraId = cameraId;
-    this.region = region;
+    this.place = place;
     this.codec = codec;
     this.streamEpoch = streamEpoch;
     this.policy = policy;
@@ -109,8 +110,9 @@ public final class CameraSampler {
     double interval = policy.intervalMillis();
     // Keeps the average at maxFps although arrivals jitter, without a burst after a quiet spell.
     nextDueMillis = Math.max(nextDueMillis + interval, nowMillis + interval / 2);
-    SampledFrame frame = new SampledFrame(cameraId, region, codec, streamEpoch, parameterSets.get(),
-        fps ? List.copyOf(gop) : List.of(unit), nowMillis);
+    SampledFrame.Place at = place.get();
+    SampledFrame frame = new SampledFrame(cameraId, at.region(), codec, streamEpoch, parameterSets.get(),
+        fps ? List.copyOf(gop) : List.of(unit), nowMillis, at.location(), at.enforcement());
     sampled.increment();
     List<Dispatch> out = new ArrayList<>(types.size());
     for (String type : types) {

@@ -10,6 +10,11 @@ public enum Drop {
   NO_WORKER("no-worker"),
   /** The worker did not answer in time (gone, or far behind). */
   TIMEOUT("timeout"),
+  /**
+   * Its worker was lost (the worker's node left the cluster or stopped announcing itself) while the frame was there,
+   * and it could not be sent to another worker within its deadline.
+   */
+  WORKER_LOST("worker-lost"),
   /** The camera's stream ended while it waited. */
   ENDED("ended"),
   /** Fps mode: due, but the frames since the last keyframe were more than the policy keeps. */

@@ -242,7 +242,8 @@ public final class FrameDecoder implements AutoCloseable {
       data.position(0);
     }
     SampledFrame.Unit t = f.target();
-    return new DecodedFrame(f.cameraId(), f.region(), target, t.rtpTimestamp(), f.arrivedAtMillis(), w, h, pixels);
+    return new DecodedFrame(f.cameraId(), f.region(), target, t.rtpTimestamp(), f.arrivedAtMillis(), w, h, pixels,
+        f.location(), f.enforcement());
   }
 
   private void check(int r, String what) throws DecodeException {

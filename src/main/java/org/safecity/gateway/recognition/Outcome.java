@@ -11,10 +11,12 @@ public enum Outcome {
   FAILED,
   /** The worker found it past its deadline and skipped it. */
   EXPIRED,
-  /** Nobody listens on the worker type's address. */
+  /** No live worker of the type (none announced, or nobody listens at its address any more). */
   NO_WORKER,
   /** No reply in time. */
-  TIMEOUT;
+  TIMEOUT,
+  /** Its worker was lost while it had the frame, and no other could take it in time. */
+  WORKER_LOST;
 
   /** The reply body a worker sends. */
   public String wire() {
@@ -31,6 +33,7 @@ public enum Outcome {
       case EXPIRED -> Optional.of(Drop.EXPIRED);
       case NO_WORKER -> Optional.of(Drop.NO_WORKER);
       case TIMEOUT -> Optional.of(Drop.TIMEOUT);
+      case WORKER_LOST -> Optional.of(Drop.WORKER_LOST);
       case PROCESSED, FAILED -> Optional.empty();
     };
   }

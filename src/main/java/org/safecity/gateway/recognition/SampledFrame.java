@@ -2,6 +2,10 @@ package org.safecity.gateway.recognition;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.safecity.gateway.core.Enforcement;
+import org.safecity.gateway.core.GeoPoint;
 
 /**
  * A frame picked for recognition: everything a worker on any node needs to decode it, nothing that points
@@ -19,9 +23,36 @@ import java.util.List;
  * @param parameterSets   the stream's VPS/SPS/PPS when the frame was taken, NAL headers included
  * @param units           from a keyframe to the target, consecutive sequence numbers
  * @param arrivedAtMillis wall-clock time the target arrived at the gateway; its deadline runs from here
+ * @param location        where the camera is installed (the place of a hit or an e-challan)
+ * @param enforcement     the traffic rule it enforces, if it is an enforcement point
  */
 public record SampledFrame(String cameraId, String region, String codec, long streamEpoch, List<byte[]> parameterSets,
-                           List<Unit> units, long arrivedAtMillis) {
+                           List<Unit> units, long arrivedAtMillis, Optional<GeoPoint> location,
+                           Optional<Enforcement> enforcement) {
+
+  /**
+   * What a worker needs to know of the camera, taken from the edge's device registry when the frame is sampled.
+   * The frame carries it so that a worker JVM needs no registry of its own: the edge that receives the stream is
+   * the one that knows the camera (from the devices file it watches), and a worker then never judges a frame by an
+   * older copy of the camera than the edge routed it by.
+   *
+   * @param region      "" when the registry does not know the camera
+   */
+  public record Place(String region, Optional<GeoPoint> location, Optional<Enforcement> enforcement) {
+    public static final Place UNKNOWN = new Place("", Optional.empty(), Optional.empty());
+
+    public Place {
+      Objects.requireNonNull(region, "region");
+      Objects.requireNonNull(location, "location");
+      Objects.requireNonNull(enforcement, "enforcement");
+    }
+  }
+
+  /** A frame of a camera with no known location and no enforcement rule. */
+  public SampledFrame(String cameraId, String region, String codec, long streamEpoch, List<byte[]> parameterSets,
+      List<Unit> units, long arrivedAtMillis) {
+    this(cameraId, region, codec, streamEpoch, parameterSets, units, arrivedAtMillis, Optional.empty(), Optional.empty());
+  }
 
   private static final byte[] START_CODE = {0, 0, 0, 1};
 
@@ -49,6 +80,8 @@ public record SampledFrame(String cameraId, String region, String codec, long st
   }
 
   public SampledFrame {
+    Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(enforcement, "enforcement");
     parameterSets = List.copyOf(parameterSets);
     units = List.copyOf(units);
     if (units.isEmpty()) {

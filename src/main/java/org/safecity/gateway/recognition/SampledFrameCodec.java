@@ -5,16 +5,21 @@ import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.safecity.gateway.core.Enforcement;
+import org.safecity.gateway.core.GeoPoint;
 
 /**
  * {@link SampledFrame} on the event bus. On this node the frame travels by reference (it is immutable); to
- * another node as bytes: a version, the text fields, then parameter sets and units, each unit as one Annex-B
+ * another node as bytes: a version, the text fields, the camera's location (a flag, then latitude and longitude)
+ * and enforcement rule (its wire text, empty for none), then parameter sets and units, each unit as one Annex-B
  * byte stream with its sequence number, RTP timestamp and keyframe flag. Lengths are checked while reading,
  * so a damaged message is refused, not half-read.
  */
 public final class SampledFrameCodec implements MessageCodec<SampledFrame, SampledFrame> {
-  public static final String NAME = "safecity.sampled-frame.v1";
-  static final byte VERSION = 1;
+  /** Version 2 added location and enforcement; a node of another version refuses the message by name. */
+  public static final String NAME = "safecity.sampled-frame.v2";
+  static final byte VERSION = 2;
   /** Largest message read from another node; far above any sane GOP. */
   static final int MAX_WIRE_BYTES = 256 * 1024 * 1024;
 
@@ -37,6 +42,9 @@ public final class SampledFrameCodec implements MessageCodec<SampledFrame, Sampl
     text(buffer, f.codec());
     buffer.appendLong(f.streamEpoch());
     buffer.appendLong(f.arrivedAtMillis());
+    buffer.appendByte((byte) (f.location().isPresent() ? 1 : 0));
+    f.location().ifPresent(p -> buffer.appendDouble(p.lat()).appendDouble(p.lon()));
+    text(buffer, f.enforcement().map(Enforcement::wire).orElse(""));
     buffer.appendInt(f.parameterSets().size());
     for (byte[] p : f.parameterSets()) {
       buffer.appendInt(p.length).appendBytes(p);
@@ -67,6 +75,17 @@ public final class SampledFrameCodec implements MessageCodec<SampledFrame, Sampl
     String codec = r.text();
     long epoch = r.longValue();
     long arrivedAt = r.longValue();
+    Optional<GeoPoint> location = Optional.empty();
+    Optional<Enforcement> enforcement;
+    try {
+      if (r.byteValue() != 0) {
+        location = Optional.of(new GeoPoint(r.doubleValue(), r.doubleValue()));
+      }
+      String rule = r.text();
+      enforcement = rule.isEmpty() ? Optional.empty() : Optional.of(Enforcement.fromWire(rule));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("sampled frame: " + e.getMessage(), e);
+    }
     int nParams = r.length("parameter sets", 16);
     List<byte[]> params = new ArrayList<>(nParams);
     for (int i = 0; i < nParams; i++) {
@@ -83,7 +102,7 @@ public final class SampledFrameCodec implements MessageCodec<SampledFrame, Sampl
     if (r.at != r.end) {
       throw new IllegalArgumentException("sampled frame: " + (r.end - r.at) + " bytes left over");
     }
-    return new SampledFrame(camera, region, codec, epoch, params, units, arrivedAt);
+    return new SampledFrame(camera, region, codec, epoch, params, units, arrivedAt, location, enforcement);
   }
 
   @Override
@@ -139,6 +158,10 @@ public final class SampledFrameCodec implements MessageCodec<SampledFrame, Sampl
       long v = buffer.getLong(at);
       at += 8;
       return v;
+    }
+
+    double doubleValue() {
+      return Double.longBitsToDouble(longValue());
     }
 
     byte byteValue() {

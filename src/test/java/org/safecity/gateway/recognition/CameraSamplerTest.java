@@ -24,7 +24,7 @@ class CameraSamplerTest {
   long rtp;
 
   CameraSampler sampler(SampleMode mode, int maxFps, long deadlineMillis, int maxGopBytes) {
-    return new CameraSampler("cam-1", "south", "H264", 42, new SamplerPolicy(mode, maxFps, deadlineMillis, maxGopBytes),
+    return new CameraSampler("cam-1", () -> new SampledFrame.Place("south", java.util.Optional.empty(), java.util.Optional.empty()), "H264", 42, new SamplerPolicy(mode, maxFps, deadlineMillis, maxGopBytes),
         () -> {
           parameterSetCalls.incrementAndGet();
           return List.of(SPS.clone(), PPS.clone());
@@ -198,7 +198,8 @@ class CameraSamplerTest {
     assertThat(t.dropped(Drop.EXPIRED)).isEqualTo(1);
     assertThat(t.dropped(Drop.NO_WORKER)).isEqualTo(1);
     assertThat(t.dropped(Drop.TIMEOUT)).isEqualTo(1);
-    assertThat(t.sent()).isEqualTo(5);
+    assertThat(t.dropped(Drop.WORKER_LOST)).isEqualTo(1);
+    assertThat(t.sent()).isEqualTo(Outcome.values().length);
     assertThat(t.held()).isZero();
     long later = now;
     assertThatThrownBy(() -> s.completed("face", Outcome.PROCESSED, later)).isInstanceOf(IllegalStateException.class);

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.safecity.gateway.core.Enforcement;
+import org.safecity.gateway.core.GeoPoint;
 
 /** The message contract on a clustered bus: bytes out, the same frame back, damage refused. */
 class SampledFrameCodecTest {
@@ -18,7 +21,15 @@ class SampledFrameCodecTest {
     return new SampledFrame("cam-7", "Süd", "H264", -5_000_000_000L,
         List.of(new byte[] {0x67, 0x42, 0x00, 0x1e}, new byte[] {0x68, (byte) 0xce, 0x38, (byte) 0x80}),
         List.of(new SampledFrame.Unit(10, 4_294_967_000L, true, List.of(sei, idr)),
-            new SampledFrame.Unit(11, 3_000, false, List.of(p))), 1_700_000_000_123L);
+            new SampledFrame.Unit(11, 3_000, false, List.of(p))), 1_700_000_000_123L,
+        Optional.of(new GeoPoint(24.8601, 67.0102)), Optional.of(Enforcement.fromWire("red-light@22:00-06:00")));
+  }
+
+  /** The same frame of a camera the registry gave no place or rule. */
+  static SampledFrame bare() {
+    SampledFrame f = frame();
+    return new SampledFrame(f.cameraId(), "", f.codec(), f.streamEpoch(), f.parameterSets(), f.units(),
+        f.arrivedAtMillis());
   }
 
   static void assertSame(SampledFrame got, SampledFrame want) {
@@ -27,6 +38,8 @@ class SampledFrameCodecTest {
     assertThat(got.codec()).isEqualTo(want.codec());
     assertThat(got.streamEpoch()).isEqualTo(want.streamEpoch());
     assertThat(got.arrivedAtMillis()).isEqualTo(want.arrivedAtMillis());
+    assertThat(got.location()).isEqualTo(want.location());
+    assertThat(got.enforcement()).isEqualTo(want.enforcement());
     assertThat(got.parameterSets()).containsExactlyElementsOf(want.parameterSets());
     assertThat(got.units()).hasSameSizeAs(want.units());
     for (int i = 0; i < want.units().size(); i++) {
@@ -45,6 +58,12 @@ class SampledFrameCodecTest {
     codec.encodeToWire(b, frame());
     b.appendString("trailer");
     assertSame(codec.decodeFromWire(6, b), frame());
+    Buffer plain = Buffer.buffer();
+    codec.encodeToWire(plain, bare());
+    SampledFrame got = codec.decodeFromWire(0, plain);
+    assertSame(got, bare());
+    assertThat(got.location()).isEmpty();
+    assertThat(got.enforcement()).isEmpty();
   }
 
   @Test
@@ -82,6 +101,15 @@ class SampledFrameCodecTest {
     Buffer count = good.copy();
     count.setInt(5, -1); // the camera id's length
     assertThatThrownBy(() -> codec.decodeFromWire(0, count)).hasMessageContaining("out of range");
+    // A rule no enforcement camera may name is refused, not passed on to the recognizer.
+    Buffer wrongRule = Buffer.buffer();
+    SampledFrame f = frame();
+    codec.encodeToWire(wrongRule, new SampledFrame(f.cameraId(), f.region(), f.codec(), f.streamEpoch(),
+        f.parameterSets(), f.units(), f.arrivedAtMillis(), f.location(), Optional.of(new Enforcement("bus-lane",
+        Optional.empty()))));
+    String wire = wrongRule.toString(java.nio.charset.StandardCharsets.ISO_8859_1).replace("bus-lane", "bus-lone");
+    Buffer bad = Buffer.buffer(wire.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> codec.decodeFromWire(0, bad)).hasMessageContaining("unknown rule \"bus-lone\"");
   }
 
   @Test
