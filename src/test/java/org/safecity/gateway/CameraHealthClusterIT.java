@@ -33,6 +33,7 @@ import org.safecity.gateway.testing.TestPostgres;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CameraHealthClusterIT {
+  static final String CLUSTER_NAME = "safecity-it-" + java.util.UUID.randomUUID();
   static final Duration UP = Duration.ofSeconds(120);
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -94,6 +95,8 @@ class CameraHealthClusterIT {
         Map.entry("SAFECITY_NODE_ROLE", "edge"),
         Map.entry("SAFECITY_NODE_NAME", name),
         Map.entry("SAFECITY_CLUSTER_ENABLED", "true"),
+        // A name of this run's own: a node left over from another test on these loopback ports cannot join.
+        Map.entry("SAFECITY_CLUSTER_NAME", CLUSTER_NAME),
         Map.entry("SAFECITY_CLUSTER_PORT", String.valueOf(clusterPort)),
         Map.entry("SAFECITY_CLUSTER_MEMBERS", "127.0.0.1:" + cluster[0] + ",127.0.0.1:" + cluster[1]),
         Map.entry("SAFECITY_CLUSTER_FAILURE_TIMEOUT", "3s"))));

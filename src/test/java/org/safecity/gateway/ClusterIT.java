@@ -49,6 +49,7 @@ import org.safecity.gateway.testing.TestPostgres;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
+  static final String CLUSTER_NAME = "safecity-it-" + java.util.UUID.randomUUID();
   static final Duration GRACE = Duration.ofSeconds(8);
   static Vertx vertx;
   static final Duration UP = Duration.ofSeconds(120);
@@ -105,6 +106,8 @@ class ClusterIT {
         Map.entry("SAFECITY_NODE_ROLE", role),
         Map.entry("SAFECITY_NODE_NAME", name),
         Map.entry("SAFECITY_CLUSTER_ENABLED", "true"),
+        // A name of this run's own: a node left over from another test on these loopback ports cannot join.
+        Map.entry("SAFECITY_CLUSTER_NAME", CLUSTER_NAME),
         Map.entry("SAFECITY_CLUSTER_PORT", String.valueOf(clusterPort)),
         Map.entry("SAFECITY_CLUSTER_MEMBERS", members),
         Map.entry("SAFECITY_CLUSTER_FAILURE_TIMEOUT", "3s"),
@@ -344,13 +347,16 @@ class ClusterIT {
     JsonObject problem = new JsonObject(both.stream().filter(r -> r.statusCode() == 409).findFirst().orElseThrow().body());
     assertThat(problem.getJsonObject("current").getLong("version")).isEqualTo(version + 1);
 
-    // One node judged each box: the never-seen alarm of the start (the boxes came later than health.boxSilentAfter)
-    // is raised once, not once per edge node, and the door alarm once.
+    // One node judged each box: the never-seen alarm of the start (raised when a box came later than
+    // health.boxSilentAfter, which depends on how fast this machine started the nodes) is raised at most once, not
+    // once per edge node, and the door alarm exactly once.
     List<JsonObject> raised = alarmsRaised(events(b, tokenB, 0));
     for (String box : List.of("box-1", "box-2", "box-3")) {
-      assertThat(raised.stream().filter(e -> e.getString("source").equals(box))
-          .map(e -> e.getJsonObject("body").getString("kind")))
-          .containsExactlyElementsOf(box.equals("box-1") ? List.of("box-offline", "door-open") : List.of("box-offline"));
+      List<String> kinds = raised.stream().filter(e -> e.getString("source").equals(box))
+          .map(e -> e.getJsonObject("body").getString("kind")).toList();
+      assertThat(kinds.stream().filter("box-offline"::equals).count()).as(box + ": " + kinds).isLessThanOrEqualTo(1);
+      assertThat(kinds.stream().filter(k -> !k.equals("box-offline")).toList()).as(box + ": " + kinds)
+          .isEqualTo(box.equals("box-1") ? List.of("door-open") : List.of());
     }
   }
 

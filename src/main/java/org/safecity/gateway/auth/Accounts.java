@@ -53,7 +53,9 @@ public final class Accounts {
         LOG.info("bootstrap administrator '{}' created ({})", ADMIN, bootstrapSecret.isPresent()
             ? "secret from " + BOOTSTRAP_ENV : "generated secret, printed once");
         return bootstrapSecret.isPresent() ? Optional.<String>empty() : Optional.of(secret);
-      });
+      }).recover(e -> find(ADMIN).compose(now -> now.isPresent()
+          // Another node sharing the database made it between the look-up and the insert: that one stands.
+          ? Future.succeededFuture(Optional.<String>empty()) : Future.failedFuture(e)));
     });
   }
 

@@ -18,15 +18,14 @@ public final class HazelcastSetup {
   /** Member attributes every node announces; read back by {@link ClusterMembership}. */
   static final String NAME_ATTRIBUTE = "safecity.name";
   static final String ROLE_ATTRIBUTE = "safecity.role";
-  /** Hazelcast's cluster name: members of another gateway deployment on the same hosts do not join this one. */
-  public static final String CLUSTER_NAME = "safecity-gateway";
 
   private HazelcastSetup() {
   }
 
   public static Config config(ClusterConfig cluster, NodeConfig node) {
     Config c = new Config();
-    c.setClusterName(CLUSTER_NAME);
+    // Members of another deployment (or test) on the same hosts, with another cluster.name, never join this one.
+    c.setClusterName(cluster.name());
     c.setInstanceName("safecity-" + node.name().replaceAll("[^A-Za-z0-9._-]", "-"));
     c.getMemberAttributeConfig().setAttribute(NAME_ATTRIBUTE, node.name());
     c.getMemberAttributeConfig().setAttribute(ROLE_ATTRIBUTE, node.role().wire());

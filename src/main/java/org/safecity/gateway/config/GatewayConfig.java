@@ -99,8 +99,8 @@ public record GatewayConfig(
   }
 
   /** {@code members}: host:port entries, parsed and checked by the loader. */
-  public record ClusterConfig(boolean enabled, String host, int port, int busPort, java.util.List<String> members,
-                              Duration failureTimeout, Duration reconnectGrace) {
+  public record ClusterConfig(boolean enabled, String name, String host, int port, int busPort,
+                              java.util.List<String> members, Duration failureTimeout, Duration reconnectGrace) {
   }
 
   /** Bounds on the photos enrolled over the API ({@code POST /api/v1/watchlist/persons}). */
@@ -150,7 +150,8 @@ public record GatewayConfig(
             (Duration) v.get("recognition.plateRepeatAfter"), (Duration) v.get("recognition.echallanWindow"),
             zone((String) v.get("recognition.enforcementTimeZone"))),
         new NodeConfig(NodeRole.parse((String) v.get("node.role")), nodeName(v)),
-        new ClusterConfig((boolean) v.get("cluster.enabled"), ((String) v.get("cluster.host")).trim(), (int) v.get("cluster.port"),
+        new ClusterConfig((boolean) v.get("cluster.enabled"), ((String) v.get("cluster.name")).trim(),
+            ((String) v.get("cluster.host")).trim(), (int) v.get("cluster.port"),
             (int) v.get("cluster.busPort"), members((String) v.get("cluster.members")), (Duration) v.get("cluster.failureTimeout"),
             (Duration) v.get("cluster.reconnectGrace")),
         new WatchlistConfig((int) v.get("watchlist.maxPhotoBytes"), (int) v.get("watchlist.maxUploadBytes"),

