@@ -81,7 +81,8 @@ public final class HttpVerticle extends VerticleBase {
     this.authRoutes = new AuthRoutes(s.accounts(), s.tokens(), s.audit());
     this.incidentRoutes = new IncidentRoutes(s.incidents());
     this.boxRoutes = new BoxRoutes(s.boxes().registry(), s.boxes().health(), s.boxes().commands(), s.boxes().pool(), s.audit());
-    this.plateRoutes = new PlateRoutes(s.plates());
+    PlateReads plateReads = new PlateReads(s.plates().hotlist(), s.plates().echallans(), s.plates().audit());
+    this.plateRoutes = new PlateRoutes(s.plates(), plateReads);
     this.audit = s.audit();
     this.eventStreams = new EventStreams(s.eventLog(), s.sse(), s.streamSlots(), s.metrics(), s.audit());
     this.tokens = s.tokens();
@@ -90,7 +91,7 @@ public final class HttpVerticle extends VerticleBase {
     this.watchlistDeps = s.watchlist();
     this.watchlist = new WatchlistService(s.watchlist().watchlist(), s.watchlist().pool(), s.audit());
     this.graphqlServices = new GraphQLApi.Services(s.incidents(), s.cameras(), s.boxes().registry(), s.boxes().health(),
-        s.eventLog(), watchlist, s.audit());
+        s.eventLog(), watchlist, s.audit(), plateReads);
   }
 
   @Override

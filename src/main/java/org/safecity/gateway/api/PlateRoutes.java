@@ -18,6 +18,7 @@ import org.safecity.gateway.auth.Role;
 import org.safecity.gateway.core.PlateFormats;
 import org.safecity.gateway.devices.CameraEntry;
 import org.safecity.gateway.devices.DeviceRegistry;
+import org.safecity.gateway.incidents.Incidents;
 import org.safecity.gateway.recognition.Echallans;
 import org.safecity.gateway.recognition.Hotlist;
 
@@ -33,19 +34,11 @@ public final class PlateRoutes {
   }
 
   private final Deps d;
+  private final PlateReads reads;
 
-  PlateRoutes(Deps deps) {
+  PlateRoutes(Deps deps, PlateReads reads) {
     this.d = deps;
-  }
-
-  /** Staff, or an agency granted {@code scope}; crews have no business with plates. */
-  private static boolean staffOrAgencyWith(Principal p, String scope) {
-    return p.role().isStaff() || p.role() == Role.AGENCY && p.scopes().contains(scope);
-  }
-
-  private static boolean mayReadHotlist(RoutingContext rc) {
-    return ApiAuth.allow(rc, p -> staffOrAgencyWith(p, Principal.PLATES_READ),
-        "command-centre staff or an agency with scope " + Principal.PLATES_READ);
+    this.reads = reads;
   }
 
   private static boolean mayWriteHotlist(RoutingContext rc) {
@@ -53,40 +46,15 @@ public final class PlateRoutes {
   }
 
   void listHotlist(RoutingContext rc) {
-    if (!mayReadHotlist(rc)) {
-      return;
-    }
     var q = HttpVerticle.validated(rc).getQuery();
-    Optional<String> reason = string(q.get("reason"));
-    String after = string(q.get("after")).orElse("");
-    int limit = (int) HttpVerticle.longParam(q.get("limit"), 50);
-    d.hotlist().page(after, reason, limit).compose(page -> {
-      Map<String, Object> details = new LinkedHashMap<>();
-      details.put("returned", page.size());
-      reason.ifPresent(r -> details.put("reason", r));
-      details.put("after", after);
-      return audit(rc, "hotlist.read", "hotlist", details).map(v -> {
-        JsonArray plates = new JsonArray();
-        page.forEach(e -> plates.add(entry(e)));
-        String next = page.size() == limit ? page.get(page.size() - 1).plate() : null;
-        return new JsonObject().put("plates", plates).put("next", next);
-      });
-    }).onComplete(ar -> answer(rc, ar, 200));
+    reads.hotlistPage(ApiAuth.principal(rc), ApiAuth.remote(rc), "rest", string(q.get("reason")),
+        string(q.get("after")).orElse(""), (int) HttpVerticle.longParam(q.get("limit"), 50))
+        .onComplete(ar -> answer(rc, ar, 200));
   }
 
   void getHotlistPlate(RoutingContext rc) {
-    if (!mayReadHotlist(rc)) {
-      return;
-    }
-    String plate = rc.pathParam("plate");
-    d.hotlist().get(plate).compose(found -> audit(rc, "hotlist.read", plate, Map.of("found", found.isPresent()))
-        .map(v -> found)).onComplete(ar -> {
-          if (ar.succeeded() && ar.result().isEmpty()) {
-            Problems.send(rc, 404, "Not Found", "plate " + plate + " is not on the hotlist");
-          } else {
-            answer(rc, ar.map(e -> entry(e.orElseThrow())), 200);
-          }
-        });
+    reads.hotlistEntry(ApiAuth.principal(rc), ApiAuth.remote(rc), "rest", rc.pathParam("plate"))
+        .onComplete(ar -> answer(rc, ar, 200));
   }
 
   void addHotlistPlate(RoutingContext rc) {
@@ -123,52 +91,18 @@ public final class PlateRoutes {
         });
   }
 
-  private static boolean mayReadEchallans(RoutingContext rc) {
-    return ApiAuth.allow(rc, p -> staffOrAgencyWith(p, Principal.ECHALLAN_READ),
-        "command-centre staff or an agency with scope " + Principal.ECHALLAN_READ);
-  }
-
   void listEchallans(RoutingContext rc) {
-    if (!mayReadEchallans(rc)) {
-      return;
-    }
     var q = HttpVerticle.validated(rc).getQuery();
-    Optional<String> camera = string(q.get("camera"));
-    Optional<String> plate = string(q.get("plate"));
-    Optional<String> status = string(q.get("status"));
-    long before = HttpVerticle.longParam(q.get("before"), 0);
-    d.echallans().page(ApiAuth.principal(rc), camera, plate, status, before, (int) HttpVerticle.longParam(q.get("limit"), 50))
-        .compose(page -> {
-          Map<String, Object> details = new LinkedHashMap<>();
-          details.put("returned", page.size());
-          camera.ifPresent(c -> details.put("camera", c));
-          plate.ifPresent(p -> details.put("plate", p));
-          status.ifPresent(s -> details.put("status", s));
-          details.put("before", before);
-          return audit(rc, "echallan.read", "echallans", details)
-              .map(v -> new JsonObject().put("echallans", new JsonArray(List.copyOf(page))));
-        }).onComplete(ar -> answer(rc, ar, 200));
+    reads.echallanPage(ApiAuth.principal(rc), ApiAuth.remote(rc), "rest", string(q.get("camera")),
+            string(q.get("plate")), string(q.get("status")), HttpVerticle.longParam(q.get("before"), 0),
+            (int) HttpVerticle.longParam(q.get("limit"), 50))
+        .onComplete(ar -> answer(rc, ar.map(page -> new JsonObject().put("echallans", new JsonArray(List.copyOf(page)))),
+            200));
   }
 
   void getEchallan(RoutingContext rc) {
-    if (!mayReadEchallans(rc)) {
-      return;
-    }
-    Principal p = ApiAuth.principal(rc);
-    long id = Long.parseLong(rc.pathParam("echallanId"));
-    d.echallans().get(id).onComplete(ar -> {
-      if (ar.failed()) {
-        rc.fail(ar.cause());
-      } else if (ar.result().isEmpty()) {
-        Problems.send(rc, 404, "Not Found", "no e-challan " + id);
-      } else if (!p.seesRegion(ar.result().get().getString("region"))) {
-        Problems.send(rc, 403, "Forbidden", "e-challan " + id + " is outside the regions of " + p.id());
-      } else {
-        JsonObject e = ar.result().get();
-        audit(rc, "echallan.read", "echallan:" + id, Map.of("plate", e.getString("plate")))
-            .onComplete(a -> answer(rc, a.map(v -> e), 200));
-      }
-    });
+    reads.echallan(ApiAuth.principal(rc), ApiAuth.remote(rc), "rest", Long.parseLong(rc.pathParam("echallanId")))
+        .onComplete(ar -> answer(rc, ar, 200));
   }
 
   void setEchallanStatus(RoutingContext rc) {
@@ -214,8 +148,8 @@ public final class PlateRoutes {
           String camera = r.getString("camera_id");
           String kind = r.getString("kind");
           boolean faces = kind.equals("face") || kind.equals("frame");
-          boolean scoped = faces ? staffOrAgencyWith(p, Principal.FACES_READ)
-              : staffOrAgencyWith(p, Principal.PLATES_READ) || staffOrAgencyWith(p, Principal.ECHALLAN_READ);
+          boolean scoped = faces ? PlateReads.staffOrAgencyWith(p, Principal.FACES_READ)
+              : PlateReads.mayReadHotlist(p) || PlateReads.mayReadEchallans(p);
           String region = d.registry().camera(camera).map(CameraEntry::region).orElse(null);
           if (!scoped) {
             Problems.send(rc, 403, "Forbidden", "snapshot " + id + " is evidence of a " + (faces ? "face" : "plate")
@@ -244,14 +178,8 @@ public final class PlateRoutes {
     return d.audit().record(ApiAuth.principal(rc), action, target, ApiAuth.remote(rc), details);
   }
 
-  /** The contract's {@code HotlistEntry}. */
-  static JsonObject entry(Hotlist.Entry e) {
-    return new JsonObject().put("plate", e.plate()).put("reason", e.reason()).put("addedBy", e.addedBy())
-        .put("addedAt", e.addedAt().toString()).put("note", e.note().orElse(null));
-  }
-
   static JsonObject change(Hotlist.Change c) {
-    return new JsonObject().put("entry", entry(c.entry())).put("listVersion", c.version());
+    return new JsonObject().put("entry", PlateReads.entry(c.entry())).put("listVersion", c.version());
   }
 
   private static Optional<String> string(RequestParameter p) {
@@ -263,6 +191,8 @@ public final class PlateRoutes {
       HttpVerticle.json(rc, status, ar.result());
     } else if (ar.cause() instanceof IllegalArgumentException e) {
       Problems.send(rc, 400, "Bad Request", e.getMessage());
+    } else if (ar.cause() instanceof Incidents.Refused r) {
+      Problems.send(rc, r.status, Problems.title(r.status), r.getMessage());
     } else {
       rc.fail(ar.cause());
     }

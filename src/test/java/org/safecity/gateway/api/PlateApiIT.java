@@ -258,6 +258,57 @@ class PlateApiIT {
     assertThat(audit("plates-south")).as("a stream of alarms carries no hotlist data").hasSize(entries);
   }
 
+  @Test
+  void graphqlReadsTheHotlistAndEchallansByTheSameRulesAndAuditsThem() throws Exception {
+    assertThat(call("POST", "/api/v1/hotlist", "/api/v1/hotlist", supervisor, new JsonObject().put("plate", "ABC-12-345")
+        .put("reason", "wanted").put("note", "graphql")).statusCode()).isIn(200, 201);
+    long frame = await(gateway.database().pool().preparedQuery("INSERT INTO recognition_snapshots (camera_id, kind, jpeg) "
+        + "VALUES ('cam-red', 'plate-frame', '\\xffd8ffd9') RETURNING id").execute()).iterator().next().getLong(0);
+    long id = await(gateway.recognition().orElseThrow().echallans().issue(new Echallans.Violation("ABC-12-345",
+        "ABC12345", 0.93f, "cam-red", "south", Optional.empty(), Instant.parse("2025-05-01T08:00:00Z"), "no-entry",
+        frame, frame))).orElseThrow();
+
+    JsonObject hot = graphql(platesSouth, "{ hotlist(reason: WANTED, limit: 50) { plates { plate reason note } next }"
+        + " hotlistPlate(plate: \"abc 12 345\") { plate addedBy } }");
+    assertThat(hot.getJsonArray("errors")).as(hot.encode()).isNull();
+    assertThat(hot.getJsonObject("data").getJsonObject("hotlist").getJsonArray("plates").stream()
+        .map(e -> ((JsonObject) e).getString("plate"))).contains("ABC-12-345");
+    assertThat(hot.getJsonObject("data").getJsonObject("hotlistPlate").getString("addedBy")).isEqualTo("sup-1");
+    // Both fields of the one request are audited, each marked as read over GraphQL.
+    assertThat(audit("plates-south").subList(0, 2)).extracting(e -> e.getString("action") + " " + e.getString("target")
+        + " " + e.getJsonObject("details").getString("via"))
+        .containsExactlyInAnyOrder("hotlist.read hotlist graphql", "hotlist.read abc 12 345 graphql");
+
+    JsonObject fines = graphql(challansSouth, "{ echallan(id: " + id + ") { plate rule status snapshots { frame } }"
+        + " echallans(plate: \"abc12345\", status: ISSUED, limit: 5) { id camera location { lat } } }");
+    assertThat(fines.getJsonArray("errors")).as(fines.encode()).isNull();
+    JsonObject one = fines.getJsonObject("data").getJsonObject("echallan");
+    assertThat(one.getString("status")).isEqualTo("ISSUED");
+    assertThat(one.getString("rule")).isEqualTo("no-entry");
+    assertThat(one.getJsonObject("snapshots").getString("frame")).isEqualTo(String.valueOf(frame));
+    assertThat(fines.getJsonObject("data").getJsonArray("echallans")).hasSize(1);
+    assertThat(audit("challans-south").subList(0, 2)).extracting(e -> e.getString("target") + " "
+        + e.getJsonObject("details").getString("via")).containsExactlyInAnyOrder("echallan:" + id + " graphql",
+        "echallans graphql");
+
+    // The same refusals as REST: a crew never, an agency without the scope never, another region's e-challan not.
+    assertThat(graphql(crew, "{ hotlist { next } }").getJsonArray("errors")).isNotNull();
+    assertThat(graphql(challansSouth, "{ hotlist { next } }").getJsonArray("errors")).isNotNull();
+    assertThat(graphql(platesSouth, "{ echallans { id } }").getJsonArray("errors")).isNotNull();
+    JsonObject elsewhere = graphql(challansEast, "{ echallan(id: " + id + ") { plate } }");
+    assertThat(elsewhere.getJsonArray("errors")).isNotNull();
+    assertThat(elsewhere.getJsonObject("data").getValue("echallan")).isNull();
+  }
+
+  static JsonObject graphql(String token, String query) throws Exception {
+    var res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/graphql"))
+        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("query", query).encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    return new JsonObject(res.body());
+  }
+
   /** Opens an event stream, reads its status and closes it. */
   static int openStream(String types, String token) throws Exception {
     var res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/events/stream?types="

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.safecity.gateway.api.CameraStatus;
+import org.safecity.gateway.api.PlateReads;
 import org.safecity.gateway.api.WatchlistService;
 import org.safecity.gateway.auth.Audit;
 import org.safecity.gateway.config.GatewayConfig.GraphQLConfig;
@@ -34,7 +35,7 @@ public final class GraphQLApi {
 
   /** What the fetchers read and write: the REST routes' services. */
   public record Services(Incidents incidents, CameraStatus cameras, DeviceRegistry registry, BoxHealthService health,
-                         EventLog eventLog, WatchlistService watchlist, Audit audit) {
+                         EventLog eventLog, WatchlistService watchlist, Audit audit, PlateReads plates) {
   }
 
   private GraphQLApi() {
@@ -56,6 +57,7 @@ public final class GraphQLApi {
   static GraphQL build(Vertx vertx, String sdl, Services s, GraphQLConfig config, AtomicInteger subscriptions) {
     ReadFetchers read = new ReadFetchers(s.incidents(), s.cameras(), s.registry(), s.health(), s.eventLog(), s.audit());
     WatchlistFetchers watchlist = new WatchlistFetchers(s.watchlist());
+    PlateFetchers plates = new PlateFetchers(s.plates());
     WorkflowMutations write = new WorkflowMutations(s.incidents());
     LiveFeeds live = new LiveFeeds(vertx, s.incidents(), subscriptions);
     RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
@@ -67,7 +69,11 @@ public final class GraphQLApi {
             .dataFetcher("boxes", read::boxList)
             .dataFetcher("camera", read::camera)
             .dataFetcher("cameras", read::cameraList)
+            .dataFetcher("echallan", plates::echallan)
+            .dataFetcher("echallans", plates::echallans)
             .dataFetcher("events", read::events)
+            .dataFetcher("hotlist", plates::hotlist)
+            .dataFetcher("hotlistPlate", plates::hotlistPlate)
             .dataFetcher("incident", read::incident)
             .dataFetcher("incidents", read::incidentList)
             .dataFetcher("proposal", read::proposal)
@@ -97,6 +103,8 @@ public final class GraphQLApi {
         .type("DutyStatus", t -> t.enumValues(WIRE))
         .type("IncidentState", t -> t.enumValues(WIRE))
         .type("UnitStatus", t -> t.enumValues(WIRE))
+        .type("HotlistReason", t -> t.enumValues(WIRE))
+        .type("EchallanStatus", t -> t.enumValues(WIRE))
         .type("WorkflowStep", t -> t.enumValues(WIRE))
         .type("IncidentStep", t -> t.enumValues(IncidentStep::valueOf))
         .build();

@@ -37,7 +37,7 @@ class GraphQLSchemaTest {
   static final Principal AGENCY_ALARMS = new Principal("ag", Role.AGENCY, Optional.empty(), Set.of("east"), Set.of("alarms:read"));
 
   static GraphQL engine(int maxDepth, int maxComplexity) {
-    return GraphQLApi.build(null, GraphQLApi.schemaText(), new GraphQLApi.Services(null, null, null, null, null, null, null),
+    return GraphQLApi.build(null, GraphQLApi.schemaText(), new GraphQLApi.Services(null, null, null, null, null, null, null, null),
         new GraphQLConfig(maxDepth, maxComplexity), new AtomicInteger());
   }
 
