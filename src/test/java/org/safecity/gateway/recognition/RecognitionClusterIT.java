@@ -232,7 +232,10 @@ class RecognitionClusterIT {
       assertThat(metric(edge, "gateway_recognition_workers", "worker=\"plate\"")).isEqualTo(1.0);
       assertThat(metric(edge, "gateway_recognition_credits", "worker=\"plate\"")).isEqualTo(2.0);
     });
-    assertThat(edge.output()).contains("worker worker-1 takes frames for [plate]").doesNotContain("recognizer plate is on");
+    // The log is read from the process's output by another thread: the line may come a moment after the metric.
+    await("the edge's log line for worker-1", Duration.ofSeconds(10), () ->
+        assertThat(edge.output()).contains("worker worker-1 takes frames for [plate]"));
+    assertThat(edge.output()).doesNotContain("recognizer plate is on");
 
     long start = lastId(token);
     for (String cam : CAMERAS) {
@@ -264,7 +267,8 @@ class RecognitionClusterIT {
     });
     long lostAfterMillis = (System.nanoTime() - killedAt) / 1_000_000;
     assertThat(lostAfterMillis).as("lost within the failure timeout (3 s) and a margin").isLessThan(8_000);
-    assertThat(edge.output()).contains("recognition: worker worker-1 left the cluster");
+    await("the edge's log line for worker-1 leaving", Duration.ofSeconds(10), () ->
+        assertThat(edge.output()).contains("recognition: worker worker-1 left the cluster"));
     // Meanwhile frames are counted as not delivered, never queued.
     await("frames dropped for want of a worker", Duration.ofSeconds(10), () ->
         assertThat(metric(edge, "gateway_recognition_frames_dropped_total", "worker=\"plate\"", "reason=\"no-worker\""))
