@@ -63,8 +63,9 @@ public final class Models {
     worker.start();
   }
 
-  /** Stops a fetch in progress. */
+  /** Stops a fetch in progress; recognizers still waiting for their files are told they never come. */
   public void stop() {
+    ready.values().forEach(f -> f.cancel(false));
     fetcher.cancel();
     Thread t;
     synchronized (this) {

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -65,6 +66,7 @@ public final class Recognition {
   private volatile String faceProblem;
   private volatile boolean stopped;
   private long watchTimer = -1;
+  private final List<CompletableFuture<Void>> starts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param dataDir    data.dir: the models live under it unless recognition.modelsDir says otherwise
@@ -122,16 +124,26 @@ public final class Recognition {
     });
     refreshWatchlist();
     refreshHotlist();
-    models.whenReady("face").thenAcceptAsync(this::startFace, r -> {
+    starts.add(models.whenReady("face").thenAcceptAsync(this::startFace, r -> {
       Thread t = new Thread(r, "safecity-face-start");
       t.setDaemon(true);
       t.start();
-    });
-    models.whenReady("plate").thenAcceptAsync(this::startPlates, r -> {
+    }));
+    starts.add(models.whenReady("plate").thenAcceptAsync(this::startPlates, r -> {
       Thread t = new Thread(r, "safecity-plate-start");
       t.setDaemon(true);
       t.start();
-    });
+    }));
+  }
+
+  /**
+   * Waits for a recognizer that is loading its models: the JVM must not exit while ONNX Runtime is inside a
+   * session's creation (its native destructors then abort the process, exit code 134). Pending starts were
+   * cancelled by {@link Models#stop}, so this waits only for a load already under way.
+   */
+  private Future<Void> startsSettled() {
+    CompletableFuture<Void> all = CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new));
+    return Future.fromCompletionStage(all.handle((v, e) -> (Void) null));
   }
 
   /** On a thread of its own, as {@link #startFace}. */
@@ -139,23 +151,28 @@ public final class Recognition {
     if (stopped) {
       return;
     }
+    TextReader reader;
     try {
-      plates = new TextReader(dir);
+      reader = new TextReader(dir);
     } catch (Exception | LinkageError e) {
       plateProblem = "its models did not load: " + e;
       LOG.warn("recognizer plate is off: {}", plateProblem);
       return;
     }
+    if (closedIfStopped(reader)) {
+      return;
+    }
+    plates = reader;
     PlateHits hits = new PlateHits(vertx.getOrCreateContext(), database, eventLog, echallans, outboxKick, metrics);
     PlateRecognizer recognizer = new PlateRecognizer(plates, plateFormats, config.plateMinConfidence() / 100f,
         () -> hotlistIndex, config.enforcementTimeZone(), config.plateRepeatAfter().toMillis(),
         config.echallanWindow().toMillis(), hits);
-    deployWorker("plate", recognizer).onSuccess(v -> {
+    deployed(deployWorker("plate", recognizer).onSuccess(v -> {
       running.add("plate");
       announcer.announce();
       LOG.info("recognizer plate is on (hotlist version {}, {} plates; formats {}; enforcement windows in {})",
           hotlistIndex.version(), hotlistIndex.byKey().size(), plateFormats.describe(), config.enforcementTimeZone());
-    });
+    }));
   }
 
   private void refreshHotlist() {
@@ -194,23 +211,28 @@ public final class Recognition {
     if (stopped) {
       return;
     }
+    FaceAnalyzer analyzer;
     try {
-      faces = new FaceAnalyzer(dir);
+      analyzer = new FaceAnalyzer(dir);
     } catch (Exception | LinkageError e) {
       faceProblem = "its models did not load: " + e;
       LOG.warn("recognizer face is off: {}", faceProblem);
       return;
     }
+    if (closedIfStopped(analyzer)) {
+      return;
+    }
+    faces = analyzer;
     // Made here, on a thread that is not Vert.x's: an event-loop context of its own for the hits' database work.
     FaceHits hits = new FaceHits(vertx.getOrCreateContext(), database, eventLog, metrics);
     FaceRecognizer recognizer = new FaceRecognizer(faces, () -> index, config.faceMinSimilarity() / 100f,
         config.faceRepeatAfter().toMillis(), hits);
-    deployWorker("face", recognizer).onSuccess(v -> {
+    deployed(deployWorker("face", recognizer).onSuccess(v -> {
       running.add("face");
       announcer.announce();
       LOG.info("recognizer face is on (watchlist version {}, {} photos, hits from similarity {}%)", index.version(),
           index.entries().size(), config.faceMinSimilarity());
-    });
+    }));
   }
 
   /** A recognizer's state for /health/ready. */
@@ -433,6 +455,27 @@ public final class Recognition {
     }).onFailure(e -> LOG.error("recognition worker {} is off: {}", type, e.getMessage()));
   }
 
+  /**
+   * Waits on the starting thread for the worker's deployment, so that {@link #stop} (which waits for the starts)
+   * finds it among the deployments to undeploy.
+   */
+  private static void deployed(Future<Void> deployment) {
+    deployment.toCompletionStage().toCompletableFuture().handle((v, e) -> null).join();
+  }
+
+  /** Models loaded while the gateway was stopping are closed at once (stop() no longer sees them). */
+  private boolean closedIfStopped(AutoCloseable loaded) {
+    if (!stopped) {
+      return false;
+    }
+    try {
+      loaded.close();
+    } catch (Exception e) {
+      LOG.debug("closing models loaded while stopping: {}", e.toString());
+    }
+    return true;
+  }
+
   /** Stops a model fetch, the workers (their decoders close), the pool and the face models. */
   public Future<Void> stop() {
     stopped = true;
@@ -442,12 +485,14 @@ public final class Recognition {
       vertx.cancelTimer(watchTimer);
     }
     models.stop();
-    List<Future<Void>> undeploys = new ArrayList<>();
-    synchronized (deployments) {
-      deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
-      deployments.clear();
-    }
-    return Future.join(undeploys).transform(ar -> pool.close()).<Void>map(v -> {
+    return startsSettled().compose(settled -> {
+      List<Future<Void>> undeploys = new ArrayList<>();
+      synchronized (deployments) {
+        deployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
+        deployments.clear();
+      }
+      return Future.join(undeploys);
+    }).transform(ar -> pool.close()).<Void>map(v -> {
       FaceAnalyzer a = faces;
       if (a != null) {
         try {
