@@ -72,7 +72,8 @@ class GatewayProcessIT {
 
       long t0 = System.nanoTime();
       gw.signalTerm();
-      assertThat(gw.awaitExit(Duration.ofSeconds(10))).as("exit code after SIGTERM").isZero();
+      int exit = gw.awaitExit(Duration.ofSeconds(10));
+      assertThat(exit).as("exit code after SIGTERM; its last lines:\n%s", gw.tail(40)).isZero();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(10_000);
       assertThat(gw.output()).contains("gateway stopped clean=true");
       gw.assertNoBlockedThreads();

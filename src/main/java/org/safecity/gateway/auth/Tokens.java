@@ -45,6 +45,13 @@ public final class Tokens {
   public record Issued(String token, long expiresInSeconds) {
   }
 
+  /**
+   * Tokens whose signature this node has verified, by their exact text, with their claims. ES256 verification
+   * costs milliseconds of event-loop time; a crew's phone presents the same token on every request and every
+   * reconnect of its event stream, and a reconnect storm presents thousands at once. Only the signature is
+   * remembered: every use judges the claims again. Bounded, least recently used out first.
+   */
+  private final SignedTokens signed = new SignedTokens(4096);
   private final JWTAuth jwt;
   private final AuthConfig config;
   private final Clock clock;
@@ -107,15 +114,26 @@ public final class Tokens {
     if (!config.algorithm().equals(alg)) {
       return Future.failedFuture(new Refused("token algorithm " + alg + " is not accepted; tokens are " + config.algorithm()));
     }
+    JsonObject known = signed.get(token);
+    if (known != null) {
+      return judged(known);
+    }
     return jwt.authenticate(new TokenCredentials(token))
         .recover(e -> Future.failedFuture(new Refused("token signature or format is invalid")))
         .compose(user -> {
-          try {
-            return Future.succeededFuture(claims(user.attributes().getJsonObject("accessToken")));
-          } catch (Refused r) {
-            return Future.failedFuture(r);
-          }
+          JsonObject c = user.attributes().getJsonObject("accessToken");
+          signed.put(token, c);
+          return judged(c);
         });
+  }
+
+  /** The claims judged now (expiry, not-before, issuer, audience, role): a cached signature is no pass. */
+  private Future<Verified> judged(JsonObject claims) {
+    try {
+      return Future.succeededFuture(claims(claims));
+    } catch (Refused r) {
+      return Future.failedFuture(r);
+    }
   }
 
   private Verified claims(JsonObject c) {
@@ -147,6 +165,28 @@ public final class Tokens {
     }
     return new Verified(new Principal(sub, role.get(), Optional.ofNullable(c.getString("unit")), strings(c, "regions"),
         strings(c, "scopes")), java.time.Instant.ofEpochSecond(exp + skew + 1));
+  }
+
+  /** A small LRU map shared by the event loops (held for a lookup only). */
+  private static final class SignedTokens {
+    private final java.util.LinkedHashMap<String, JsonObject> map;
+
+    SignedTokens(int max) {
+      this.map = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, JsonObject> eldest) {
+          return size() > max;
+        }
+      };
+    }
+
+    synchronized JsonObject get(String token) {
+      return map.get(token);
+    }
+
+    synchronized void put(String token, JsonObject claims) {
+      map.put(token, claims);
+    }
   }
 
   private static Long number(JsonObject c, String key) {

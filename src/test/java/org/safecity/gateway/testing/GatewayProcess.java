@@ -73,7 +73,9 @@ public final class GatewayProcess implements AutoCloseable {
 
   /** Starts the jar with these environment variables (data dir, ports ...) and extra arguments. */
   public static GatewayProcess start(Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-jar", jar().toString()));
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m",
+        // A native crash report goes where the test's report is kept, not into the working directory.
+        "-XX:ErrorFile=target/hs_err_gateway_pid%p.log", "-jar", jar().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     Map<String, String> e = pb.environment();
@@ -131,6 +133,12 @@ public final class GatewayProcess implements AutoCloseable {
 
   public String output() {
     return String.join("\n", lines);
+  }
+
+  /** The last {@code n} lines of its output (for an assertion's message). */
+  public String tail(int n) {
+    List<String> all = new ArrayList<>(lines);
+    return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
   }
 
   public void assertNoBlockedThreads() {

@@ -54,6 +54,8 @@ public final class EventFilter {
   private final boolean alarmsOnly;
   /** An ERV crew that named no types. */
   private final boolean crewDefault;
+  /** Made on first use, once the filter is complete. */
+  private Key key;
 
   private EventFilter(Principal principal, String region, String source, String unit, boolean alarmsOnly,
       boolean crewDefault) {
@@ -118,6 +120,24 @@ public final class EventFilter {
       }
     }
     return f;
+  }
+
+  /**
+   * What {@link #matches} depends on: two filters with equal keys deliver exactly the same events, so the hub
+   * judges an event once for all the streams that share a key (a region's crews, an agency's dashboards) instead
+   * of once per stream. The principal's id is not part of it; what it may see is.
+   */
+  record Key(Role role, Optional<String> ownUnit, java.util.Set<String> regions, java.util.Set<String> scopes,
+             List<String> exact, List<String> prefixes, boolean anyType, String region, String source, String unit,
+             boolean alarmsOnly, boolean crewDefault) {
+  }
+
+  Key key() {
+    if (key == null) {
+      key = new Key(principal.role(), principal.unit(), principal.regions(), principal.scopes(), List.copyOf(exact),
+          List.copyOf(prefixes), anyType, region, source, unit, alarmsOnly, crewDefault);
+    }
+    return key;
   }
 
   /**

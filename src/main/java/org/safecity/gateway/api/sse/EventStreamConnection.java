@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client's event stream. It owns a cursor: every event with an id up to {@code cursor} has been written to
- * the client, queued for it, or filtered out. The cursor only moves forward by one id at a time, whether the
- * event comes from a replay page or from the hub's live feed, so the client gets each of its events exactly
- * once and in order.
+ * the client, queued for it, or filtered out. Replaying, the cursor moves forward by one id at a time through the
+ * log's pages; live, the hub's feed is consecutive and calls the stream only with the events its filter matches,
+ * so the stream's position is the feed's ({@link #position}). Either way the client gets each of its events
+ * exactly once and in order.
  *
  * <p>States: <b>resolving</b> (a {@code Last-Event-ID} is checked against the log), <b>replay</b> (pages from
  * the log, paced by the socket: the next page is read only when the last one was written), <b>live</b> (the
@@ -90,7 +91,7 @@ final class EventStreamConnection {
     response.closeHandler(v -> finish());
     response.exceptionHandler(e -> finish());
     response.drainHandler(v -> pump());
-    hub.add(this);
+    hub.add(this, filter);
     write(SseFrames.open(RETRY_MS));
     if (finished) {
       return;
@@ -214,25 +215,19 @@ final class EventStreamConnection {
     }
   }
 
-  /** An event from the hub's consecutive feed. */
+  /**
+   * An event of the hub's consecutive feed that this stream's filter matches (the hub judged it once for every
+   * stream with the same filter; streams it does not match are not called at all).
+   */
   void onLive(Item item) {
     if (mode != Mode.LIVE) {
       return;
     }
     long id = item.id();
     if (id <= cursor) {
-      return;
-    }
-    if (id != cursor + 1) {
-      // Cannot happen while the feed is consecutive; if it ever is not, read the missing ids instead of skipping.
-      mode = Mode.REPLAY;
-      nextPage();
-      return;
+      return; // the replay that ended just now went past it
     }
     cursor = id;
-    if (!filter.matches(item.event())) {
-      return;
-    }
     if (queue.isEmpty() && !response.writeQueueFull()) {
       write(item.frame());
       clientId = id;
@@ -248,10 +243,11 @@ final class EventStreamConnection {
     if (mode == Mode.ENDED || !queue.isEmpty() || response.writeQueueFull()) {
       return;
     }
-    if (mode != Mode.RESOLVING && cursor - clientId >= positionLag) {
+    long at = position();
+    if (mode != Mode.RESOLVING && at - clientId >= positionLag) {
       // A quiet filter: move the client's Last-Event-ID along, so a later resume is not judged too old.
-      write(SseFrames.notice("position", cursor, new JsonObject().put("lastId", cursor)));
-      clientId = cursor;
+      write(SseFrames.notice("position", at, new JsonObject().put("lastId", at)));
+      clientId = at;
     }
     write(SseFrames.PING);
   }
@@ -261,7 +257,16 @@ final class EventStreamConnection {
    * what was not).
    */
   private long writtenThrough() {
-    return queue.isEmpty() ? cursor : queue.peek().id() - 1;
+    return queue.isEmpty() ? position() : queue.peek().id() - 1;
+  }
+
+  /**
+   * Every event up to this id was written, queued or is not for this stream. Live, that is the hub's feed: it
+   * calls only the streams an event matches, so the cursor (the last delivered id, or where the replay ended)
+   * lags behind every event that was not.
+   */
+  private long position() {
+    return mode == Mode.LIVE ? Math.max(cursor, hub.last()) : cursor;
   }
 
   /** Ends the stream with a final named event saying why and where to resume. */
@@ -315,7 +320,7 @@ final class EventStreamConnection {
     }
     finished = true;
     mode = Mode.ENDED;
-    hub.remove(this);
+    hub.remove(this, filter);
     hub.vertx().cancelTimer(expiryTimer);
     queue.clear();
     page = List.of();

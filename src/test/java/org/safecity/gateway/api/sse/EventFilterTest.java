@@ -103,4 +103,24 @@ class EventFilterTest {
           .isInstanceOfSatisfying(EventFilter.Refused.class, r -> assertThat(r.status()).isEqualTo(400));
     }
   }
+
+  @Test
+  void streamsShareAKeyOnlyWhenTheyDeliverTheSameEvents() {
+    Principal crewB = new Principal("crew-b", Role.ERV_CREW, Optional.of("erv-07"), Set.of("south"), Set.of());
+    Principal otherUnit = new Principal("crew-c", Role.ERV_CREW, Optional.of("erv-08"), Set.of("south"), Set.of());
+    Principal otherRegion = new Principal("crew-d", Role.ERV_CREW, Optional.of("erv-07"), Set.of("east"), Set.of());
+    Principal withFaces = new Principal("crew-e", Role.ERV_CREW, Optional.of("erv-07"), Set.of("south"),
+        Set.of("faces:read"));
+    EventFilter.Key crew = EventFilter.of(CREW, null, null, null, null).key();
+    assertThat(EventFilter.of(crewB, null, null, null, null).key()).as("another member of the same crew").isEqualTo(crew);
+    assertThat(EventFilter.of(otherUnit, null, null, null, null).key()).as("its own dispatches differ").isNotEqualTo(crew);
+    assertThat(EventFilter.of(otherRegion, null, null, null, null).key()).isNotEqualTo(crew);
+    assertThat(EventFilter.of(withFaces, null, null, null, null).key()).as("sees face hits").isNotEqualTo(crew);
+    assertThat(EventFilter.of(CREW, "alarm.*", null, null, null).key()).isNotEqualTo(crew);
+    assertThat(EventFilter.of(OPERATOR, "alarm.*", "south", null, null).key())
+        .isEqualTo(EventFilter.of(new Principal("op-2", Role.OPERATOR, Optional.empty(), Set.of(), Set.of()), "alarm.*",
+            "south", null, null).key())
+        .isNotEqualTo(EventFilter.of(OPERATOR, "alarm.*", "east", null, null).key())
+        .isNotEqualTo(EventFilter.of(OPERATOR, "alarm.*", "south", "box-1", null).key());
+  }
 }
