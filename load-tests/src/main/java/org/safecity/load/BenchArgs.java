@@ -15,7 +15,7 @@ import java.util.Set;
 record BenchArgs(
     Optional<URI> broker, Optional<URI> api, String apiToken, long brokerPid,
     Optional<Path> gatewayJar, List<String> gatewayJavaOpts, Map<String, String> gatewayEnv, Duration gatewayReady,
-    boolean mosquitto, Path mosquittoBin,
+    int nodes, boolean mosquitto, Path mosquittoBin,
     Path simJar, List<String> simJavaOpts, int boxesPerProcess,
     int idleBoxes, double idleConnectRate, Duration idleHold,
     int rateBoxes, int rateRuns, int rateMaxPending,
@@ -39,6 +39,9 @@ record BenchArgs(
       "  --gateway-java-opts '-Xmx4g'  JVM options for a gateway started here",
       "  --gateway-env K=V,K=V       extra environment for a gateway started here (SAFECITY_* settings)",
       "  --gateway-ready-timeout 180s",
+      "  --nodes N                   a cluster of N gateway edge nodes sharing one PostgreSQL (cluster-bench.sh): the",
+      "                              rate and throughput simulators spread over the nodes (default: one gateway with",
+      "                              its embedded PostgreSQL)",
       "Peer:",
       "  --mosquitto on|off          run Debian's mosquitto as the peer (default on)",
       "  --mosquitto-bin /usr/sbin/mosquitto",
@@ -109,6 +112,7 @@ record BenchArgs(
       gwEnv.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
     }
     Duration ready = c.duration("gateway-ready-timeout", Duration.ofSeconds(180));
+    int nodes = c.integer("nodes", 0, 0, 16);
     String mq = c.string("mosquitto", "on").toLowerCase(Locale.ROOT);
     if (!mq.equals("on") && !mq.equals("off")) {
       throw new IllegalArgumentException("--mosquitto must be on or off");
@@ -149,7 +153,7 @@ record BenchArgs(
     boolean keep = c.flag("keep");
     boolean quiet = c.flag("quiet");
     c.finish();
-    return new BenchArgs(broker, api, token, pid, gatewayJar, gwOpts, gwEnv, ready, mq.equals("on"), mqBin, simJar,
+    return new BenchArgs(broker, api, token, pid, gatewayJar, gwOpts, gwEnv, ready, nodes, mq.equals("on"), mqBin, simJar,
         simOpts, perProc, idleBoxes, idleRate, idleHold, rateBoxes, rateRuns, rateMaxPending, tpBoxes, tpInflight,
         tpDuration, tpWarmup, tpRuns, kills, perKill, doors, thefts, alarmTimeout, poll, phases, results, writeDevices,
         seed, region, keep, full, quiet);

@@ -36,6 +36,10 @@ final class Broker implements AutoCloseable {
   final String name;
   final String host;
   final int port;
+  /** The MQTT port of every node (a cluster's nodes; else just {@link #port}). */
+  final int[] ports;
+  /** The gateway cluster this broker is (it owns the processes), or null. */
+  private final GatewayNodes cluster;
   /** HTTP base of the gateway (events, metrics), null for a plain broker. */
   final URI api;
   final String apiToken;
@@ -45,9 +49,16 @@ final class Broker implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private Broker(String name, String host, int port, URI api, String apiToken, Process process, long pid, Path log) {
+    this(name, host, new int[] {port}, api, apiToken, process, pid, log, null);
+  }
+
+  private Broker(String name, String host, int[] ports, URI api, String apiToken, Process process, long pid, Path log,
+      GatewayNodes cluster) {
     this.name = name;
     this.host = host;
-    this.port = port;
+    this.port = ports[0];
+    this.ports = ports;
+    this.cluster = cluster;
     this.api = api;
     this.apiToken = apiToken;
     this.process = process;
@@ -148,7 +159,39 @@ final class Broker implements AutoCloseable {
     }
   }
 
+  /**
+   * A cluster of {@code n} gateway edge nodes ({@link GatewayNodes}) with the benchmark's settings, as one broker:
+   * the simulators spread over {@link #ports}; the API (events, metrics) is the first node's.
+   */
+  static Broker startGatewayCluster(int n, Path jar, List<String> javaOpts, Map<String, String> extraEnv, Path workDir,
+      Path devicesFile, Duration readyTimeout) throws Exception {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("SAFECITY_DEVICES_BCRYPT_COST", "4");
+    env.put("SAFECITY_AUTH_REQUESTS_PER_SECOND", "100000");
+    env.put("SAFECITY_AUTH_REQUEST_BURST", "100000");
+    env.putAll(extraEnv);
+    GatewayNodes c = GatewayNodes.start(n, jar, javaOpts, env, workDir, devicesFile, readyTimeout);
+    GatewayNodes.Node first = c.nodes().get(0);
+    int[] ports = c.nodes().stream().mapToInt(GatewayNodes.Node::mqttPort).toArray();
+    Broker probe = new Broker("gateway", "127.0.0.1", ports, first.api(), null, first.process(), first.pid(), first.log(), c);
+    try {
+      return new Broker("gateway", "127.0.0.1", ports, first.api(), probe.login("admin", c.adminSecret()), first.process(),
+          first.pid(), first.log(), c);
+    } catch (Exception e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** The MQTT port of node {@code i mod nodes}. */
+  int port(int i) {
+    return ports[Math.floorMod(i, ports.length)];
+  }
+
   String url() {
+    if (ports.length > 1) {
+      return "mqtt://" + host + ":" + port + " (+" + (ports.length - 1) + " nodes)";
+    }
     return "mqtt://" + host + ":" + port;
   }
 
@@ -307,6 +350,9 @@ final class Broker implements AutoCloseable {
 
   /** User + system CPU seconds used so far (Linux clock ticks at 100 Hz); -1 when unknown. */
   double cpuSeconds() {
+    if (cluster != null) {
+      return cluster.cpuSeconds();
+    }
     if (pid <= 0) {
       return -1;
     }
@@ -334,6 +380,10 @@ final class Broker implements AutoCloseable {
   /** Stops what this benchmark started: SIGTERM, up to 20 s, then SIGKILL. */
   @Override
   public void close() {
+    if (cluster != null) {
+      cluster.close();
+      return;
+    }
     if (process == null || !process.isAlive()) {
       return;
     }

@@ -176,7 +176,10 @@ public final class MqttBenchmark {
         }
         Path dir = Files.createDirectories(work.resolve("gateway"));
         say("-- gateway: starting " + jar + " (" + (args.mainBoxes() + args.alarmBoxes()) + " boxes in " + devices + ")");
-        b = Broker.startGateway(jar, args.gatewayJavaOpts(), args.gatewayEnv(), dir, devices, args.gatewayReady());
+        b = args.nodes() > 0
+            ? Broker.startGatewayCluster(args.nodes(), jar, args.gatewayJavaOpts(), args.gatewayEnv(), dir, devices,
+                args.gatewayReady())
+            : Broker.startGateway(jar, args.gatewayJavaOpts(), args.gatewayEnv(), dir, devices, args.gatewayReady());
         brokers.add(b);
         r.put("jar", jar.toString()).put("log", b.log.toString());
       } else {
@@ -259,7 +262,7 @@ public final class MqttBenchmark {
     Broker.Memory mid = b.memory(5);
     int midConnected = sims.get(0).connected();
     if (boxes > tenth) {
-      List<int[]> parts = split(tenth + 1, boxes - tenth);
+      List<int[]> parts = split(tenth + 1, boxes - tenth, 1);
       for (int i = 0; i < parts.size(); i++) {
         sims.add(startIdleSim(b, "idle-" + (i + 1), parts.get(i)[0], parts.get(i)[1],
             (double) parts.get(i)[1] / (boxes - tenth)));
@@ -352,7 +355,7 @@ public final class MqttBenchmark {
     JsonArray runs = new JsonArray();
     Histogram latency = new Histogram();
     for (int run = 1; run <= args.rateRuns(); run++) {
-      List<int[]> parts = split(1, args.rateBoxes());
+      List<int[]> parts = split(1, args.rateBoxes(), b.ports.length);
       // JVM start, plus the unmeasured warm-up connects, before all processes start together.
       int warm = Math.min(2000, parts.get(0)[1]);
       long startAt = System.currentTimeMillis() + 3000 + 1000L * parts.size() + warm * 2L;
@@ -360,7 +363,7 @@ public final class MqttBenchmark {
       List<SimProcess> sims = new ArrayList<>();
       for (int i = 0; i < parts.size(); i++) {
         int[] p = parts.get(i);
-        sims.add(startSim(b, "rate-" + run + "-" + i, List.of(
+        sims.add(startSim(b, "rate-" + run + "-" + i, i, List.of(
             "--boxes", Integer.toString(p[1]), "--first-index", Integer.toString(p[0]), "--scenario", "idle",
             "--connect-rate", "max", "--max-pending", Integer.toString(pendingPerProc), "--duration", "100ms",
             "--reconnect-delay", "0", "--connect-timeout", "120s", "--start-at", Long.toString(startAt),
@@ -406,7 +409,7 @@ public final class MqttBenchmark {
     say(String.format(Locale.ROOT, "   connection rate: median %.0f connections/s over %d runs (CONNECT->CONNACK p50 %.1f ms, p99 %.1f ms)",
         med, rates.size(), latency.percentileMillis(50), latency.percentileMillis(99)));
     return new JsonObject().put("runs", runs).put("medianPerSecond", Math.round(med))
-        .put("processes", split(1, args.rateBoxes()).size()).put("maxPending", args.rateMaxPending())
+        .put("processes", split(1, args.rateBoxes(), b.ports.length).size()).put("maxPending", args.rateMaxPending())
         .put("connackLatencyMs", latency.summary());
   }
 
@@ -418,39 +421,65 @@ public final class MqttBenchmark {
     Histogram latency = new Histogram();
     Duration total = args.tpDuration().plus(args.tpWarmup());
     for (int run = 1; run <= args.tpRuns(); run++) {
-      SimProcess s = startSim(b, "tp-" + run, List.of(
-          "--boxes", Integer.toString(args.tpBoxes()), "--first-index", "1", "--scenario", "throughput",
-          "--inflight", Integer.toString(args.tpInflight()), "--duration", total.toMillis() + "ms",
-          "--warmup", args.tpWarmup().toMillis() + "ms", "--connect-rate", "max", "--stats-every", "5s", "--hist"));
-      s.awaitConnectPhase(60_000);
+      // One simulator a node (one in all for a single gateway or broker), each with its share of the boxes.
+      List<SimProcess> sims = new ArrayList<>();
+      int nodes = b.ports.length;
+      for (int i = 0; i < nodes; i++) {
+        int count = args.tpBoxes() / nodes + (i < args.tpBoxes() % nodes ? 1 : 0);
+        int first = 1 + i * (args.tpBoxes() / nodes) + Math.min(i, args.tpBoxes() % nodes);
+        sims.add(startSim(b, "tp-" + run + (nodes > 1 ? "-node" + (i + 1) : ""), i, List.of(
+            "--boxes", Integer.toString(count), "--first-index", Integer.toString(first), "--scenario", "throughput",
+            "--inflight", Integer.toString(args.tpInflight()), "--duration", total.toMillis() + "ms",
+            "--warmup", args.tpWarmup().toMillis() + "ms", "--connect-rate", "max", "--stats-every", "5s", "--hist")));
+      }
+      for (SimProcess s : sims) {
+        s.awaitConnectPhase(60_000);
+      }
       double cpu0 = b.cpuSeconds();
       long w0 = System.nanoTime();
-      JsonObject sum = s.awaitSummary(total.toMillis() + 60_000);
-      running.remove(s);
+      double rate = 0;
+      long acked = 0;
+      long lost = 0;
+      long simCpu = 0;
+      double window = 0;
+      Histogram h = new Histogram();
+      boolean complete = true;
+      for (SimProcess s : sims) {
+        JsonObject sum = s.awaitSummary(total.toMillis() + 60_000);
+        running.remove(s);
+        if (sum == null || sum.getJsonObject("throughput") == null) {
+          notes.add("throughput run " + run + ": no summary from " + s.name + ": " + s.lastLines());
+          complete = false;
+          continue;
+        }
+        noteFailures("throughput", sum);
+        JsonObject tp = sum.getJsonObject("throughput");
+        rate += tp.getLong("msgsPerS") == null ? 0 : tp.getLong("msgsPerS");
+        acked += tp.getLong("acked", 0L);
+        lost += sum.getLong("lost", 0L);
+        window = Math.max(window, tp.getDouble("windowSeconds", 0.0));
+        simCpu += tp.getLong("simulatorCpuPercent", 0L);
+        h.add(Histogram.fromJson(sum.getJsonArray("ackHist")));
+      }
       double cpu1 = b.cpuSeconds();
       double wall = (System.nanoTime() - w0) / 1e9;
-      if (sum == null || sum.getJsonObject("throughput") == null) {
-        notes.add("throughput run " + run + ": no summary: " + s.lastLines());
+      if (!complete) {
         continue;
       }
-      noteFailures("throughput", sum);
-      JsonObject tp = sum.getJsonObject("throughput");
-      double rate = tp.getLong("msgsPerS") == null ? 0 : tp.getLong("msgsPerS");
       rates.add(rate);
-      Histogram h = Histogram.fromJson(sum.getJsonArray("ackHist"));
       latency.add(h);
-      JsonObject one = new JsonObject().put("msgsPerS", Math.round(rate)).put("acked", tp.getLong("acked"))
-          .put("windowSeconds", tp.getDouble("windowSeconds")).put("lost", sum.getLong("lost"))
-          .put("pubackLatencyMs", h.summary());
+      JsonObject one = new JsonObject().put("msgsPerS", Math.round(rate)).put("acked", acked)
+          .put("windowSeconds", window).put("lost", lost).put("pubackLatencyMs", h.summary())
+          .put("simulators", sims.size());
       String cpu = "";
       if (cpu0 >= 0 && cpu1 >= 0) {
         double share = (cpu1 - cpu0) / wall * 100;
         one.put("brokerCpuPercent", Math.round(share));
         cpu = String.format(Locale.ROOT, "; CPU: broker %.0f %%", share);
       }
-      if (tp.getLong("simulatorCpuPercent") != null) {
-        one.put("simulatorCpuPercent", tp.getLong("simulatorCpuPercent"));
-        cpu += (cpu.isEmpty() ? "; CPU: " : ", ") + "simulator " + tp.getLong("simulatorCpuPercent") + " %";
+      if (simCpu > 0) {
+        one.put("simulatorCpuPercent", simCpu);
+        cpu += (cpu.isEmpty() ? "; CPU: " : ", ") + "simulator" + (sims.size() > 1 ? "s " : " ") + simCpu + " %";
       }
       if (!cpu.isEmpty()) {
         cpu += " (100 % = one core)";
@@ -633,7 +662,12 @@ public final class MqttBenchmark {
   }
 
   private SimProcess startSim(Broker b, String name, List<String> extra) throws IOException {
-    List<String> a = new ArrayList<>(List.of("--host", b.host, "--port", Integer.toString(b.port),
+    return startSim(b, name, 0, extra);
+  }
+
+  /** A simulator connecting to node {@code node} (mod the nodes) of a cluster; the broker itself otherwise. */
+  private SimProcess startSim(Broker b, String name, int node, List<String> extra) throws IOException {
+    List<String> a = new ArrayList<>(List.of("--host", b.host, "--port", Integer.toString(b.port(node)),
         "--region", args.region(), "--secret-seed", args.secretSeed()));
     a.addAll(extra);
     String tag = b.name + "/" + name;
@@ -648,8 +682,8 @@ public final class MqttBenchmark {
   }
 
   /** Splits boxes [first, first+count) into ranges of at most --boxes-per-process: {firstIndex, count}. */
-  private List<int[]> split(int first, int count) {
-    int procs = (count + args.boxesPerProcess() - 1) / args.boxesPerProcess();
+  private List<int[]> split(int first, int count, int atLeast) {
+    int procs = Math.max(atLeast, (count + args.boxesPerProcess() - 1) / args.boxesPerProcess());
     List<int[]> parts = new ArrayList<>();
     int base = count / procs;
     int extra = count % procs;

@@ -2,12 +2,13 @@ package org.safecity.load.rtsp;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.safecity.load.Cli;
 
 /** The camera simulator's command line. See {@link #USAGE}. */
 record CameraSimArgs(
-    String host, int port, int readerPort, String readerPathPrefix, int streams, int firstIndex, String idPrefix,
+    String host, int port, int readerPort, List<Integer> ports, String readerPathPrefix, int streams, int firstIndex, String idPrefix,
     String secretSeed, String readUser, String readSecret, Path file, int fps, int mtu, double rampRate,
     int readersPer, boolean matchSequence, int threads, int readerThreads, Duration tick, Duration keepalive,
     Duration late, Duration rampTimeout, Duration duration, Duration warmup, Duration statsEvery, int writeBufferBytes,
@@ -23,6 +24,8 @@ record CameraSimArgs(
       "  --port 8554                 its port for publishing",
       "  --reader-port P             its port for reading (default: --port; the GStreamer peer uses a second one)",
       "  --reader-path-prefix ''     readers read rtsp://host:P/<prefix><cameraId>",
+      "  --ports P1,P2,...           a cluster's nodes: camera i publishes to node i mod N and its reader reads it",
+      "                              there (a stream is served by the node it arrives at); instead of --port",
       "  --streams 100               cameras this process publishes",
       "  --first-index 1             index of the first camera (ids are <prefix><index, 4 digits>: cam-0001)",
       "  --id-prefix cam-",
@@ -58,6 +61,12 @@ record CameraSimArgs(
     String host = c.string("host", "127.0.0.1");
     int port = c.integer("port", 8554, 1, 65_535);
     int readerPort = c.integer("reader-port", port, 1, 65_535);
+    List<Integer> ports = new java.util.ArrayList<>();
+    for (String p : c.string("ports", "").split(",")) {
+      if (!p.isBlank()) {
+        ports.add(Integer.parseInt(p.trim()));
+      }
+    }
     String prefix = c.string("reader-path-prefix", "");
     int streams = c.integer("streams", 100, 1, 19_000);
     int first = c.integer("first-index", 1, 0, 9_999_999);
@@ -90,9 +99,19 @@ record CameraSimArgs(
     boolean perCamera = !c.has("per-camera") || c.flag("per-camera");
     boolean epoll = !c.has("epoll") || c.flag("epoll");
     c.finish();
-    return new CameraSimArgs(host, port, readerPort, prefix, streams, first, idPrefix, seed, readUser, readSecret,
+    return new CameraSimArgs(host, ports.isEmpty() ? port : ports.get(0), readerPort, List.copyOf(ports), prefix, streams, first, idPrefix, seed, readUser, readSecret,
         Path.of(file), fps, mtu, ramp, readersPer, match, threads, readerThreads, tick, keepalive, late, rampTimeout,
         duration, warmup, statsEvery, writeBuffer, perCamera, epoll);
+  }
+
+  /** The port camera {@code i} (0-based in this process) publishes to. */
+  int publishPort(int i) {
+    return ports.isEmpty() ? port : ports.get(i % ports.size());
+  }
+
+  /** The port the reader of camera {@code i} reads from: the node the camera publishes to, on a cluster. */
+  int readPort(int i) {
+    return ports.isEmpty() ? readerPort : ports.get(i % ports.size());
   }
 
   /** Camera ids are {@code <prefix><index, at least 4 digits>}. */

@@ -143,7 +143,7 @@ public final class CameraSimulator {
     int k = args.readersPer();
     for (int i = 0; i < args.streams(); i++) {
       String id = CameraSimArgs.cameraId(args.idPrefix(), args.firstIndex() + i);
-      SimPublisher p = new SimPublisher(id, "rtsp://" + args.host() + ":" + args.port() + "/" + id, id,
+      SimPublisher p = new SimPublisher(id, "rtsp://" + args.host() + ":" + args.publishPort(i) + "/" + id, id,
           Credentials.publishSecret(args.secretSeed(), id), args.keepalive(), publisherCounters, clip, args.host(),
           0x5afec17L * 31 + args.firstIndex() + i, args.late());
       if (k > 0 && i % k == 0) {
@@ -159,7 +159,7 @@ public final class CameraSimulator {
       Bootstrap readerBootstrap = bootstrap(readerLoops, 1 << 20);
       for (int r = 0; r < args.readers(); r++) {
         SimPublisher source = publishers.get(r * k);
-        String url = "rtsp://" + args.host() + ":" + args.readerPort() + "/" + args.readerPathPrefix() + source.id;
+        String url = "rtsp://" + args.host() + ":" + args.readPort(r * k) + "/" + args.readerPathPrefix() + source.id;
         readers.add(new SimReader("reader-" + source.id, url, args.readUser(), args.readSecret(), args.keepalive(),
             readerCounters, source, args.matchSequence(), () -> latency, 10));
       }
@@ -222,7 +222,7 @@ public final class CameraSimulator {
         protected void initChannel(Channel ch) {
           ch.pipeline().addLast("rtsp", new RtspClientDecoder(c)).addLast("client", c);
         }
-      }).connect(args.host(), c instanceof SimReader ? args.readerPort() : args.port());
+      }).connect(args.host(), java.net.URI.create(c.url).getPort());
       f.addListener(done -> {
         if (!done.isSuccess()) {
           c.fail("connect: " + done.cause());

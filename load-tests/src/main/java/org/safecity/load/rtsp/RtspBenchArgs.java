@@ -15,7 +15,7 @@ import org.safecity.load.Cli;
 /** The RTSP benchmark's command line. See {@link #USAGE}. */
 record RtspBenchArgs(
     Optional<Path> gatewayJar, List<String> gatewayJavaOpts, Map<String, String> gatewayEnv, Duration gatewayReady,
-    boolean gstreamer, Path python, List<Integer> streams, Duration duration, Duration warmup, Duration drain,
+    int nodes, boolean gstreamer, Path python, List<Integer> streams, Duration duration, Duration warmup, Duration drain,
     Duration settle, int readersPer, double rampRate, Path file, int fps, int mtu, Path simJar, List<String> simJavaOpts,
     int simThreads, int simReaderThreads, Duration tick, Path resultsDir, String secretSeed, boolean keepGoing,
     boolean keep, boolean quiet) {
@@ -28,6 +28,8 @@ record RtspBenchArgs(
       "  --gateway-java-opts '-Xmx2g'  its JVM options",
       "  --gateway-env K=V,K=V       extra SAFECITY_* environment for it",
       "  --gateway-ready-timeout 180s",
+      "  --nodes N                   a cluster of N gateway edge nodes sharing one PostgreSQL (cluster-bench.sh):",
+      "                              camera i goes to node i mod N and is read back there (default: one gateway)",
       "  --gstreamer on|off          GStreamer's gst-rtsp-server as the peer (default on), run with:",
       "  --python /usr/bin/python3   (Debian's python3 with python3-gi and gir1.2-gst-rtsp-server-1.0)",
       "Load:",
@@ -70,6 +72,7 @@ record RtspBenchArgs(
       env.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
     }
     Duration ready = c.duration("gateway-ready-timeout", Duration.ofSeconds(180));
+    int nodes = c.integer("nodes", 0, 0, 16);
     String gst = c.string("gstreamer", "on").toLowerCase(Locale.ROOT);
     if (!gst.equals("on") && !gst.equals("off")) {
       throw new IllegalArgumentException("--gstreamer must be on or off");
@@ -116,7 +119,7 @@ record RtspBenchArgs(
     if (jar.isEmpty() && gst.equals("off")) {
       throw new IllegalArgumentException("nothing to measure: give --gateway-jar and/or leave --gstreamer on");
     }
-    return new RtspBenchArgs(jar, opts, env, ready, gst.equals("on"), python, List.copyOf(streams), duration, warmup,
+    return new RtspBenchArgs(jar, opts, env, ready, nodes, gst.equals("on"), python, List.copyOf(streams), duration, warmup,
         drain, settle, readersPer, ramp, Path.of(file), fps, mtu, simJar, simOpts, simThreads, simReaderThreads, tick,
         results, seed, keepGoing, keep, quiet);
   }

@@ -180,8 +180,12 @@ public final class RtspBenchmark {
       Path dir = Files.createDirectories(work.resolve(kind + "-" + n));
       if (kind.equals("gateway")) {
         int readers = args.readersPer() == 0 ? 0 : (args.maxStreams() + args.readersPer() - 1) / args.readersPer();
-        t = RtspTarget.Gateway.start(args.gatewayJar().get(), args.gatewayJavaOpts(), args.gatewayEnv(), dir, devices,
-            Math.max(5000, 2 * (args.maxStreams() + readers) + 100), args.gatewayReady());
+        int maxConnections = Math.max(5000, 2 * (args.maxStreams() + readers) + 100);
+        t = args.nodes() > 0
+            ? RtspTarget.Cluster.start(args.nodes(), args.gatewayJar().get(), args.gatewayJavaOpts(), args.gatewayEnv(),
+                dir, devices, maxConnections, args.gatewayReady())
+            : RtspTarget.Gateway.start(args.gatewayJar().get(), args.gatewayJavaOpts(), args.gatewayEnv(), dir, devices,
+                maxConnections, args.gatewayReady());
       } else {
         t = RtspTarget.Gstreamer.start(args.python(), dir, ID_PREFIX, args.maxStreams());
         r.put("version", ((RtspTarget.Gstreamer) t).version());
@@ -257,7 +261,7 @@ public final class RtspBenchmark {
   }
 
   private List<String> simArgs(RtspTarget t, int n) {
-    return new ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(t.port),
+    List<String> a = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(t.port),
         "--reader-port", Integer.toString(t.readerPort), "--reader-path-prefix", t.readerPathPrefix(),
         "--streams", Integer.toString(n), "--id-prefix", ID_PREFIX, "--secret-seed", args.secretSeed(),
         "--file", args.file().toAbsolutePath().toString(), "--fps", Integer.toString(args.fps()),
@@ -266,6 +270,10 @@ public final class RtspBenchmark {
         "--threads", Integer.toString(args.simThreads()), "--reader-threads", Integer.toString(args.simReaderThreads()),
         "--tick", Cli.format(args.tick()), "--ramp-timeout", (rampTimeoutMillis(n) / 1000) + "s",
         "--stats-every", "5s", "--duration", "0"));
+    if (t instanceof RtspTarget.Cluster c) {
+      a.addAll(List.of("--ports", String.join(",", c.ports().stream().map(String::valueOf).toList())));
+    }
+    return a;
   }
 
   /** The step's figures from the simulator's summary, the server's counters and the /proc readings. */

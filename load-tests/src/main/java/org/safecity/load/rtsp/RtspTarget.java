@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.safecity.load.GatewayNodes;
 
 /**
  * An RTSP server under test, started here on loopback for one step: the gateway jar, or GStreamer's
@@ -325,6 +326,107 @@ abstract class RtspTarget implements AutoCloseable {
     @Override
     Map<String, CameraCounters> cameraCounters() throws IOException, InterruptedException {
       return Prometheus.cameras(get("/metrics"));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------- cluster
+
+  /**
+   * N gateway edge nodes ({@link GatewayNodes}) as one RTSP server for the scale-out runs: the simulator sends
+   * camera i to node i mod N ({@code --ports}) and reads it back from the same node; memory, CPU and the cameras'
+   * counters are summed over the nodes.
+   */
+  static final class Cluster extends RtspTarget {
+    private final GatewayNodes nodes;
+    private final List<Gateway> members;
+
+    private Cluster(GatewayNodes nodes, List<Gateway> members) {
+      super("gateway", members.get(0).port, members.get(0).port, members.get(0).process, members.get(0).log);
+      this.nodes = nodes;
+      this.members = members;
+    }
+
+    static Cluster start(int n, Path jar, List<String> javaOpts, Map<String, String> extraEnv, Path dir, Path devices,
+                         int maxConnections, Duration readyTimeout) throws Exception {
+      Map<String, String> env = new java.util.LinkedHashMap<>(Gateway.environment(dir, 0, 0, devices, maxConnections));
+      // Ports, data dirs and the devices file are each node's own (GatewayNodes sets them).
+      env.keySet().removeIf(k -> k.endsWith("_PORT") || k.endsWith("_HOST") || k.equals("SAFECITY_DATA_DIR")
+          || k.equals("SAFECITY_DEVICES_FILE"));
+      env.putAll(extraEnv);
+      GatewayNodes g = GatewayNodes.start(n, jar, javaOpts, env, dir, devices, readyTimeout);
+      List<Gateway> members = new ArrayList<>();
+      for (GatewayNodes.Node node : g.nodes()) {
+        members.add(new Gateway(node.rtspPort(), node.process(), node.log(), node.api(), jar));
+      }
+      Cluster c = new Cluster(g, members);
+      try {
+        c.awaitListening(Duration.ofSeconds(10), c.ports().stream().mapToInt(Integer::intValue).toArray());
+      } catch (IOException e) {
+        c.close();
+        throw e;
+      }
+      return c;
+    }
+
+    /** Every node's RTSP port, in node order. */
+    List<Integer> ports() {
+      return members.stream().map(m -> m.port).toList();
+    }
+
+    @Override
+    boolean relaysUnchanged() {
+      return true;
+    }
+
+    @Override
+    String describe() {
+      return members.size() + " gateway nodes sharing one PostgreSQL (pids " + String.join(", ",
+          members.stream().map(m -> Long.toString(m.pid())).toList()) + ", RTSP ports " + ports() + ")";
+    }
+
+    @Override
+    double cpuSeconds() {
+      return nodes.cpuSeconds();
+    }
+
+    @Override
+    double processCpuSeconds() {
+      double sum = 0;
+      for (Gateway m : members) {
+        sum += Math.max(0, Proc.cpuSeconds(m.pid()));
+      }
+      return sum;
+    }
+
+    @Override
+    Memory memory() throws InterruptedException {
+      long heap = 0;
+      long direct = 0;
+      long rss = 0;
+      String method = "";
+      for (Gateway m : members) {
+        Memory x = m.memory();
+        heap = heap < 0 || x.heapBytes() < 0 ? -1 : heap + x.heapBytes();
+        direct = direct < 0 || x.directBytes() < 0 ? -1 : direct + x.directBytes();
+        rss = rss < 0 || x.rssBytes() < 0 ? -1 : rss + x.rssBytes();
+        method = x.method();
+      }
+      return new Memory(heap, direct, rss, method + "; summed over " + members.size() + " nodes");
+    }
+
+    @Override
+    Map<String, CameraCounters> cameraCounters() throws IOException, InterruptedException {
+      Map<String, CameraCounters> all = new java.util.HashMap<>();
+      for (Gateway m : members) {
+        m.cameraCounters().forEach((id, c) -> all.merge(id, c, (a, b) -> new CameraCounters(a.packets() + b.packets(),
+            a.lost() + b.lost(), a.framesDiscarded() + b.framesDiscarded())));
+      }
+      return all;
+    }
+
+    @Override
+    public void close() {
+      nodes.close();
     }
   }
 

@@ -155,12 +155,15 @@ final class BoxPublisher implements Publisher {
   }
 
   /** Connects every box (MQTT 3.1.1, clean session, its own credentials); fails when one cannot. */
-  static BoxPublisher connect(Source source, String host, int port, List<String> regions, int boxesPerRegion,
+  /** Connects every box: box <i>j</i> of each region to {@code ports[j mod ports.length]} (one port a node). */
+  static BoxPublisher connect(Source source, String host, int[] ports, List<String> regions, int boxesPerRegion,
                               String seed, double rate) throws Exception {
     BoxPublisher p = new BoxPublisher(source, regions, boxesPerRegion, rate);
     List<Future<?>> all = new ArrayList<>();
     for (List<Box> list : p.boxes) {
-      for (Box b : list) {
+      for (int j = 0; j < list.size(); j++) {
+        Box b = list.get(j);
+        int port = ports[j % ports.length];
         MqttClientOptions o = new MqttClientOptions().setClientId(b.id).setUsername(b.id)
             .setPassword(secret(seed, b.id)).setCleanSession(true).setKeepAliveInterval(30).setAutoKeepAlive(true);
         MqttClient c = MqttClient.create(p.vertx, o);

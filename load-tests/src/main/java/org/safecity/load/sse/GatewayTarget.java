@@ -1,5 +1,7 @@
 package org.safecity.load.sse;
 
+import org.safecity.load.GatewayNodes;
+import org.safecity.load.ProcStats;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -34,6 +36,11 @@ import java.util.concurrent.atomic.LongAdder;
  * delivered message is its log id (the SSE {@code id}); its commit time is the event's {@code at}, on the
  * gateway's clock (same machine, same clock as the subscribers'): for an alarm, stamped by the health model when
  * it derived the alarm, before its commit; for a box event, the MQTT edge's arrival time, just before the commit.
+ *
+ * <p>With {@code --nodes N} it is a cluster instead ({@link GatewayNodes}: N edge nodes sharing one PostgreSQL):
+ * subscriber <i>i</i> connects to node <i>i</i> mod N, box <i>j</i> of a region to node <i>j</i> mod N, the
+ * tokens and the ground truth come from the first node; memory and CPU are summed over the nodes (and their
+ * PostgreSQL).
  */
 final class GatewayTarget implements SseTarget {
 
@@ -48,12 +55,21 @@ final class GatewayTarget implements SseTarget {
     return env;
   }
 
-  private final Process process;
-  private final long pid;
-  private final int httpPort;
-  private final int mqttPort;
+  /** One gateway process: the single gateway, or a cluster's node. */
+  record Node(String name, Process process, int httpPort, int mqttPort, Path log) {
+    long pid() {
+      return process.pid();
+    }
+
+    URI api() {
+      return URI.create("http://127.0.0.1:" + httpPort);
+    }
+  }
+
+  private final List<Node> nodes;
+  /** The cluster when {@code --nodes} was given (it owns the processes and PostgreSQL), else null. */
+  private final GatewayNodes cluster;
   private final URI api;
-  private final Path log;
   private final Map<String, String> env;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, String> tokens = new HashMap<>();
@@ -64,13 +80,10 @@ final class GatewayTarget implements SseTarget {
   private final LongAdder dataBytes = new LongAdder();
   private final LongAdder dataCount = new LongAdder();
 
-  private GatewayTarget(Process process, int httpPort, int mqttPort, Path log, Map<String, String> env) {
-    this.process = process;
-    this.pid = process.pid();
-    this.httpPort = httpPort;
-    this.mqttPort = mqttPort;
-    this.api = URI.create("http://127.0.0.1:" + httpPort);
-    this.log = log;
+  private GatewayTarget(List<Node> nodes, GatewayNodes cluster, Map<String, String> env) {
+    this.nodes = nodes;
+    this.cluster = cluster;
+    this.api = nodes.get(0).api();
     this.env = env;
   }
 
@@ -82,6 +95,16 @@ final class GatewayTarget implements SseTarget {
     Files.createDirectories(workDir);
     Path devices = workDir.resolve("devices.yaml");
     BoxPublisher.writeDevices(devices, regions, a.boxesPerRegion(), a.secretSeed());
+    if (a.nodes() > 0) {
+      Map<String, String> env = new LinkedHashMap<>(benchmarkSettings());
+      env.putAll(a.gatewayEnv());
+      GatewayNodes c = GatewayNodes.start(a.nodes(), jar, a.gatewayJavaOpts(), env, workDir, devices, a.gatewayReady());
+      List<Node> nodes = c.nodes().stream().map(n -> new Node(n.name(), n.process(), n.httpPort(), n.mqttPort(), n.log()))
+          .toList();
+      Map<String, String> described = new LinkedHashMap<>(env);
+      described.putAll(c.shared());
+      return prepared(new GatewayTarget(nodes, c, described), a, regions, c.adminSecret());
+    }
     int http = freePort();
     int mqtt = freePort();
     Path log = workDir.resolve("gateway.log");
@@ -105,7 +128,7 @@ final class GatewayTarget implements SseTarget {
     pb.environment().putAll(env);
     pb.environment().put("SAFECITY_BOOTSTRAP_ADMIN_SECRET", adminSecret);
     Process p = pb.start();
-    GatewayTarget g = new GatewayTarget(p, http, mqtt, log, env);
+    GatewayTarget g = new GatewayTarget(List.of(new Node("gateway", p, http, mqtt, log)), null, env);
     try {
       long deadline = System.nanoTime() + a.gatewayReady().toNanos();
       while (g.status("/health/ready") != 200) {
@@ -117,6 +140,17 @@ final class GatewayTarget implements SseTarget {
         }
         Thread.sleep(250);
       }
+    } catch (Exception e) {
+      g.close();
+      throw e;
+    }
+    return prepared(g, a, regions, adminSecret);
+  }
+
+  /** Creates the region accounts and their tokens, connects the door boxes (spread over the nodes). */
+  private static GatewayTarget prepared(GatewayTarget g, SseBenchArgs a, List<String> regions, String adminSecret)
+      throws Exception {
+    try {
       g.adminToken = g.token(new JsonObject().put("username", "admin").put("password", adminSecret));
       g.source = BoxPublisher.Source.of(a.source());
       String scope = g.source == BoxPublisher.Source.ALARMS ? "alarms:read" : "events:read";
@@ -128,8 +162,8 @@ final class GatewayTarget implements SseTarget {
             .put("scopes", new JsonArray().add(scope)), 201);
         g.tokens.put(region, g.token(new JsonObject().put("clientId", id).put("clientSecret", secret)));
       }
-      g.publisher = BoxPublisher.connect(g.source, "127.0.0.1", mqtt, regions, a.boxesPerRegion(), a.secretSeed(),
-          a.rate());
+      g.publisher = BoxPublisher.connect(g.source, "127.0.0.1", g.nodes.stream().mapToInt(Node::mqttPort).toArray(),
+          regions, a.boxesPerRegion(), a.secretSeed(), a.rate());
       return g;
     } catch (Exception e) {
       g.close();
@@ -142,12 +176,13 @@ final class GatewayTarget implements SseTarget {
     return env;
   }
 
-  Path log() {
-    return log;
+  List<Node> nodes() {
+    return nodes;
   }
 
-  long pid() {
-    return pid;
+  /** The pid, or the pids of the nodes. */
+  String pids() {
+    return String.join(", ", nodes.stream().map(n -> Long.toString(n.pid())).toList());
   }
 
   private String token(JsonObject login) throws IOException, InterruptedException {
@@ -196,8 +231,8 @@ final class GatewayTarget implements SseTarget {
   }
 
   @Override
-  public int port() {
-    return httpPort;
+  public int port(int subscriber) {
+    return nodes.get(Math.floorMod(subscriber, nodes.size())).httpPort();
   }
 
   @Override
@@ -289,21 +324,48 @@ final class GatewayTarget implements SseTarget {
    */
   @Override
   public JsonObject memory() throws Exception {
-    long heap = liveHeap();
-    String metrics = send("GET", "/metrics", adminToken, null, 200);
-    long direct = (long) metric(metrics, "jvm_buffer_memory_used_bytes", "id=\"direct\"");
-    long[] m = ProcStats.memory(pid);
+    long heap = 0;
+    long direct = 0;
+    long streams = 0;
+    for (Node n : nodes) {
+      long h = liveHeap(n.pid());
+      String metrics = metricsOf(n);
+      long d = (long) metric(metrics, "jvm_buffer_memory_used_bytes", "id=\"direct\"");
+      heap = heap < 0 || h < 0 ? -1 : heap + h;
+      direct = direct < 0 || d < 0 ? -1 : direct + d;
+      streams += Math.max(0, (long) metric(metrics, "gateway_sse_streams", null));
+    }
+    long[] m = ProcStats.memory(nodes.stream().map(Node::pid).toList());
     return new JsonObject().put("heapBytes", heap < 0 ? null : heap).put("directBytes", direct < 0 ? null : direct)
         .put("rssBytes", m[0] < 0 ? null : m[0]).put("pssBytes", m[1] < 0 ? null : m[1])
         .put("method", "heap: live objects from jcmd GC.class_histogram (full GC first); direct: "
-            + "jvm_buffer_memory_used_bytes{id=\"direct\"}; RSS/PSS of the JVM process (not its PostgreSQL)")
-        .put("serverStreams", (long) metric(metrics, "gateway_sse_streams", null));
+            + "jvm_buffer_memory_used_bytes{id=\"direct\"}; RSS/PSS of the JVM process (not its PostgreSQL)"
+            + (nodes.size() > 1 ? "; each summed over the " + nodes.size() + " nodes" : ""))
+        .put("serverStreams", streams);
+  }
+
+  private String metricsOf(Node n) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(n.api().resolve("/metrics")).timeout(Duration.ofSeconds(60))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("GET /metrics of " + n.name() + " -> " + r.statusCode());
+    }
+    return r.body();
+  }
+
+  /** The metrics of every node, one text (a sum over it sums the nodes). */
+  private String allMetrics() throws IOException, InterruptedException {
+    StringBuilder b = new StringBuilder();
+    for (Node n : nodes) {
+      b.append(metricsOf(n)).append('\n');
+    }
+    return b.toString();
   }
 
   @Override
   public JsonObject serverCounters() {
     try {
-      String metrics = send("GET", "/metrics", adminToken, null, 200);
+      String metrics = allMetrics();
       JsonObject o = new JsonObject().put("streams", (long) metric(metrics, "gateway_sse_streams", null))
           .put("resets", (long) metric(metrics, "gateway_sse_resets_total", null))
           .put("gapReads", (long) metric(metrics, "gateway_sse_gap_reads_total", null))
@@ -316,7 +378,7 @@ final class GatewayTarget implements SseTarget {
       for (String line : metrics.split("\n")) {
         if (line.startsWith("gateway_sse_ended_total{")) {
           String reason = field(line, "reason=\"");
-          ended.put(reason, (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+          ended.put(reason, ended.getLong(reason, 0L) + (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
         }
       }
       return o.put("ended", ended);
@@ -338,7 +400,7 @@ final class GatewayTarget implements SseTarget {
     return any ? sum : -1;
   }
 
-  private long liveHeap() throws InterruptedException {
+  private static long liveHeap(long pid) throws InterruptedException {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     try {
       Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
@@ -364,7 +426,7 @@ final class GatewayTarget implements SseTarget {
 
   @Override
   public double cpuSeconds() {
-    return ProcStats.treeCpuSeconds(pid);
+    return cluster != null ? cluster.cpuSeconds() : ProcStats.treeCpuSeconds(nodes.get(0).pid());
   }
 
   /**
@@ -406,22 +468,30 @@ final class GatewayTarget implements SseTarget {
 
   /** The id of the newest event in the log (to see when the log has stopped growing). */
   long lastLogId() throws Exception {
-    String metrics = send("GET", "/metrics", adminToken, null, 200);
-    return (long) metric(metrics, "gateway_event_log_appended_total", null);
+    return (long) metric(allMetrics(), "gateway_event_log_appended_total", null);
   }
 
   @Override
   public JsonObject describe() {
     JsonObject e = new JsonObject();
     env.forEach(e::put);
-    return new JsonObject().put("pid", pid).put("httpPort", httpPort).put("mqttPort", mqttPort).put("log", log.toString())
-        .put("env", e);
+    JsonArray described = new JsonArray();
+    for (Node n : nodes) {
+      described.add(new JsonObject().put("name", n.name()).put("pid", n.pid()).put("httpPort", n.httpPort())
+          .put("mqttPort", n.mqttPort()).put("log", n.log().toString()));
+    }
+    JsonObject d = new JsonObject().put("nodes", described).put("env", e);
+    if (nodes.size() == 1) {
+      d.put("pid", nodes.get(0).pid()).put("httpPort", nodes.get(0).httpPort()).put("mqttPort", nodes.get(0).mqttPort())
+          .put("log", nodes.get(0).log().toString());
+    }
+    return d;
   }
 
-  /** The last lines of its log. */
-  List<String> logTail(int n) {
+  /** The last lines of a node's log. */
+  static List<String> logTail(Node node, int n) {
     try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      List<String> lines = Files.readAllLines(node.log(), StandardCharsets.UTF_8);
       return lines.subList(Math.max(0, lines.size() - n), lines.size());
     } catch (IOException e) {
       return List.of();
@@ -433,7 +503,11 @@ final class GatewayTarget implements SseTarget {
     if (publisher != null) {
       publisher.close();
     }
-    ProcStats.stop(process, 30);
+    if (cluster != null) {
+      cluster.close();
+    } else {
+      nodes.forEach(n -> ProcStats.stop(n.process(), 30));
+    }
   }
 
   static int freePort() throws IOException {

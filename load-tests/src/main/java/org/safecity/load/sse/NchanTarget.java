@@ -1,5 +1,6 @@
 package org.safecity.load.sse;
 
+import org.safecity.load.ProcStats;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -168,7 +169,7 @@ final class NchanTarget implements SseTarget {
   }
 
   @Override
-  public int port() {
+  public int port(int subscriber) {
     return port;
   }
 

@@ -17,7 +17,7 @@ record SseBenchArgs(
     double connectRate, int maxPending, boolean storm, Duration stormGap, Duration stormTimeout, Duration after,
     Duration drainTimeout,
     Optional<Path> gatewayJar, List<String> gatewayJavaOpts, Map<String, String> gatewayEnv, Duration gatewayReady,
-    int boxesPerRegion, String secretSeed,
+    int nodes, int boxesPerRegion, String secretSeed,
     boolean nchan, Path nginxBin, Path nchanModule, int nchanWorkers, int nchanBuffer, int payloadBytes,
     boolean keepGoing, boolean keep, Path resultsDir) {
 
@@ -47,6 +47,9 @@ record SseBenchArgs(
       "  --gateway-java-opts '-Xmx2g'",
       "  --gateway-env K=V,K=V       extra environment (SAFECITY_* settings), printed with the others",
       "  --gateway-ready-timeout 180s",
+      "  --nodes N                   a cluster of N edge nodes sharing one PostgreSQL (cluster-bench.sh); subscriber i",
+      "                              connects to node i mod N, the door boxes spread likewise (default: one gateway",
+      "                              with its embedded PostgreSQL)",
       "  --boxes-per-region 20       MQTT boxes per region whose doors open and close to raise the alarms",
       "  --secret-seed safecity-sse-bench  box and account secrets derive from this",
       "Peer (nginx with the Nchan module):",
@@ -122,6 +125,7 @@ record SseBenchArgs(
       env.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
     }
     Duration ready = c.duration("gateway-ready-timeout", Duration.ofSeconds(180));
+    int nodes = c.integer("nodes", 0, 0, 16);
     int boxes = c.integer("boxes-per-region", 20, 1, 1000);
     String seed = c.string("secret-seed", "safecity-sse-bench");
     boolean nchan = !c.has("nchan") || c.flag("nchan");
@@ -138,7 +142,7 @@ record SseBenchArgs(
       throw new IllegalArgumentException("--regions " + regions + " is more than the smallest step's subscribers");
     }
     return new SseBenchArgs(List.copyOf(subs), source, rate, regions, duration, warmup, settle, connectRate, maxPending, storm,
-        stormGap, stormTimeout, after, drain, jar, javaOpts, env, ready, boxes, seed, nchan, nginx, module, workers,
+        stormGap, stormTimeout, after, drain, jar, javaOpts, env, ready, nodes, boxes, seed, nchan, nginx, module, workers,
         buffer, payload, keepGoing, keep, results);
   }
 

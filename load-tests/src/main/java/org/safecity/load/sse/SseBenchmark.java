@@ -1,5 +1,6 @@
 package org.safecity.load.sse;
 
+import org.safecity.load.ProcStats;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -95,7 +96,12 @@ public final class SseBenchmark {
       Map<String, String> env = new java.util.LinkedHashMap<>(GatewayTarget.benchmarkSettings());
       env.putAll(args.gatewayEnv());
       env.forEach((k, v) -> say("     " + k + "=" + v));
-      say("     JVM options: " + String.join(" ", args.gatewayJavaOpts()));
+      say("     JVM options: " + String.join(" ", args.gatewayJavaOpts()) + (args.nodes() > 0 ? " (each node)" : ""));
+      if (args.nodes() > 0) {
+        say("     cluster: " + args.nodes() + " edge node(s) on loopback (Hazelcast, TCP member list) sharing one PostgreSQL"
+            + " of their own, one key pair and the devices file; subscriber i on node i mod " + args.nodes()
+            + ", box j of a region on node j mod " + args.nodes());
+      }
       if (args.source().equals("alarms")) {
         say("   source alarms: " + args.boxesPerRegion() + " MQTT boxes a region opening and closing their doors; subscribers:"
             + " agency sse-bench-<region> (alarms:read, one region), one token a region, types=alarm.raised&region=<region>");
@@ -199,7 +205,7 @@ public final class SseBenchmark {
         t = g;
         open.add(g);
         BoxPublisher p = (BoxPublisher) g.publisher();
-        say(tag + "started (pid " + g.pid() + "), " + regions.size() + " agency accounts, " + p.boxCount()
+        say(tag + "started (" + (g.nodes().size() > 1 ? g.nodes().size() + " nodes, pids " : "pid ") + g.pids() + "), " + regions.size() + " agency accounts, " + p.boxCount()
             + " boxes connected" + (args.source().equals("alarms") ? "; doors stay open " + p.holdMillis() + " ms" : ""));
       } else {
         NchanTarget x = NchanTarget.start(args, dir, regions, payloadBytes);
@@ -320,8 +326,13 @@ public final class SseBenchmark {
       r.put("error", e.toString());
       say(tag + "failed: " + e);
       if (t instanceof GatewayTarget g) {
-        r.put("logTail", new JsonArray(g.logTail(15)));
-        g.logTail(15).forEach(l -> say("   | " + l));
+        JsonArray tails = new JsonArray();
+        for (GatewayTarget.Node node : g.nodes()) {
+          List<String> tail = GatewayTarget.logTail(node, 15);
+          tails.add(new JsonObject().put("node", node.name()).put("lines", new JsonArray(tail)));
+          tail.forEach(l -> say("   | " + (g.nodes().size() > 1 ? node.name() + ": " : "") + l));
+        }
+        r.put("logTail", tails);
       }
     } finally {
       if (subs != null) {
@@ -399,13 +410,16 @@ public final class SseBenchmark {
     java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
     int count = 0;
     try {
-      for (String line : Files.readAllLines(g.log(), StandardCharsets.UTF_8)) {
-        if ((line.contains("level=WARN") || line.contains("level=ERROR") || line.contains("Exception"))
-            && !line.contains("alarm raised kind=")) {
-          count++;
-          last.add(line.length() > 300 ? line.substring(0, 300) + "..." : line);
-          if (last.size() > 20) {
-            last.poll();
+      for (GatewayTarget.Node node : g.nodes()) {
+        for (String line : Files.readAllLines(node.log(), StandardCharsets.UTF_8)) {
+          if ((line.contains("level=WARN") || line.contains("level=ERROR") || line.contains("Exception"))
+              && !line.contains("alarm raised kind=")) {
+            count++;
+            String l = (g.nodes().size() > 1 ? node.name() + ": " : "") + line;
+            last.add(l.length() > 300 ? l.substring(0, 300) + "..." : l);
+            if (last.size() > 20) {
+              last.poll();
+            }
           }
         }
       }
@@ -588,7 +602,7 @@ public final class SseBenchmark {
         .put("stormTimeoutSeconds", args.stormTimeout().toSeconds()).put("afterSeconds", args.after().toSeconds())
         .put("drainTimeoutSeconds", args.drainTimeout().toSeconds())
         .put("gatewayJar", args.gatewayJar().map(Path::toString).orElse(null))
-        .put("gatewayJavaOpts", String.join(" ", args.gatewayJavaOpts())).put("gatewayEnv", env)
+        .put("gatewayJavaOpts", String.join(" ", args.gatewayJavaOpts())).put("gatewayEnv", env).put("nodes", args.nodes())
         .put("boxesPerRegion", args.boxesPerRegion()).put("nchan", args.nchan()).put("nchanWorkers", args.nchanWorkers())
         .put("nchanBuffer", args.nchanBuffer()).put("payloadBytes", args.payloadBytes() == 0 ? "as the gateway's" : args.payloadBytes())
         .put("clientJavaOpts", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()))

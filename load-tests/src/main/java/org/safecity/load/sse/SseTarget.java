@@ -34,7 +34,8 @@ interface SseTarget extends AutoCloseable {
 
   String host();
 
-  int port();
+  /** The port subscriber {@code subscriber} connects to (a cluster spreads them over its nodes). */
+  int port(int subscriber);
 
   /** The request URI of a subscriber of {@code region}. */
   String path(String region);

@@ -238,7 +238,7 @@ final class Subscribers implements AutoCloseable {
     pending.incrementAndGet();
     String resume = s.resumeFrom;
     long t0 = System.nanoTime();
-    client.connect(new HttpConnectOptions().setHost(target.host()).setPort(target.port())).onComplete(ar -> {
+    client.connect(new HttpConnectOptions().setHost(target.host()).setPort(target.port(s.index))).onComplete(ar -> {
       if (ar.failed()) {
         pending.decrementAndGet();
         connectFailures.increment();
@@ -256,7 +256,7 @@ final class Subscribers implements AutoCloseable {
         c.close();
         return;
       }
-      RequestOptions ro = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.host()).setPort(target.port())
+      RequestOptions ro = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.host()).setPort(target.port(s.index))
           .setURI(target.path(s.region));
       ro.putHeader("Accept", "text/event-stream");
       ro.putHeader("Cache-Control", "no-cache");

@@ -1,4 +1,4 @@
-package org.safecity.load.sse;
+package org.safecity.load;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -13,7 +13,7 @@ import java.util.Map;
  * CPU time and memory of a process and its descendants, from Linux's {@code /proc}: the gateway with its
  * embedded PostgreSQL, nginx's master with its workers.
  */
-final class ProcStats {
+public final class ProcStats {
 
   /** Clock ticks per second of {@code /proc/<pid>/stat}: 100 on every Linux this runs on. */
   private static final double TICKS = 100.0;
@@ -22,7 +22,7 @@ final class ProcStats {
   }
 
   /** {@code pid} and every process below it (children, grandchildren...). */
-  static List<Long> tree(long pid) {
+  public static List<Long> tree(long pid) {
     Map<Long, List<Long>> children = new HashMap<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : dir) {
@@ -52,8 +52,29 @@ final class ProcStats {
     }
   }
 
+  /** Processes whose command line contains {@code fragment} (a PostgreSQL started for a data directory). */
+  public static List<Long> withCommandLine(String fragment) {
+    List<Long> out = new ArrayList<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : dir) {
+        try {
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+              .replace('\0', ' ');
+          if (cmd.contains(fragment)) {
+            out.add(Long.parseLong(p.getFileName().toString()));
+          }
+        } catch (IOException | RuntimeException gone) {
+          // ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      // not Linux
+    }
+    return out;
+  }
+
   /** User + system CPU seconds of {@code pid} so far; -1 when unknown (gone). */
-  static double cpuSeconds(long pid) {
+  public static double cpuSeconds(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -64,7 +85,7 @@ final class ProcStats {
   }
 
   /** CPU seconds of the whole tree under {@code pid} (processes that ended are not counted). */
-  static double treeCpuSeconds(long pid) {
+  public static double treeCpuSeconds(long pid) {
     double sum = 0;
     for (long p : tree(pid)) {
       double s = cpuSeconds(p);
@@ -76,7 +97,7 @@ final class ProcStats {
   }
 
   /** {@code {rss, pss}} in bytes of one process from {@code smaps_rollup} (pss -1 when not there); nulls when gone. */
-  static long[] memory(long pid) {
+  public static long[] memory(long pid) {
     long rss = -1;
     long pss = -1;
     try {
@@ -105,7 +126,7 @@ final class ProcStats {
   }
 
   /** RSS and PSS summed over {@code pids}: PSS shares each shared page among the processes mapping it. */
-  static long[] memory(List<Long> pids) {
+  public static long[] memory(List<Long> pids) {
     long rss = 0;
     long pss = 0;
     boolean pssKnown = true;
@@ -131,7 +152,7 @@ final class ProcStats {
    * SIGTERM to a process this benchmark started, up to {@code seconds} for it to exit, then SIGKILL to it and to
    * whatever of its tree is left (nginx workers, the gateway's PostgreSQL), each by its pid.
    */
-  static void stop(Process process, int seconds) {
+  public static void stop(Process process, int seconds) {
     if (!process.isAlive()) {
       return;
     }
@@ -163,7 +184,7 @@ final class ProcStats {
    * {@code /proc/net/netstat}), machine-wide (this network namespace): a SYN or a handshake dropped there is
    * retried by the client's kernel after 1 s, then 3 s, 7 s... {-1, -1} when unknown.
    */
-  static long[] listenOverflows() {
+  public static long[] listenOverflows() {
     try {
       List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
       for (int i = 0; i + 1 < lines.size(); i++) {
