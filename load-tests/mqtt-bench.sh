@@ -48,4 +48,6 @@ if [ "$want_mosquitto" = 1 ] && [ ! -x /usr/sbin/mosquitto ] && ! command -v mos
 fi
 raise_open_files
 
-exec java -Xmx1g -cp "$load_jar" org.safecity.load.MqttBenchmark --results-dir "$here/results" "${args[@]}"
+# Results go to load-tests/results unless --results-dir says otherwise (cluster-bench.sh does).
+case " ${args[*]} " in *" --results-dir "*) ;; *) args=(--results-dir "$here/results" "${args[@]}") ;; esac
+exec java -Xmx1g -cp "$load_jar" org.safecity.load.MqttBenchmark "${args[@]}"

@@ -79,4 +79,6 @@ if [ "$want_gstreamer" = 1 ] && ! "$python" -c "import gi; gi.require_version('G
 fi
 raise_open_files
 
-exec java -Xmx1g -cp "$load_jar" org.safecity.load.rtsp.RtspBenchmark --results-dir "$here/results" "${args[@]}"
+# Results go to load-tests/results unless --results-dir says otherwise (cluster-bench.sh does).
+case " ${args[*]} " in *" --results-dir "*) ;; *) args=(--results-dir "$here/results" "${args[@]}") ;; esac
+exec java -Xmx1g -cp "$load_jar" org.safecity.load.rtsp.RtspBenchmark "${args[@]}"

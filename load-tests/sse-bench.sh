@@ -50,4 +50,6 @@ if [ "$want_nchan" = 1 ] && [ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ];
 fi
 raise_open_files
 
-exec java -Xmx2g -cp "$load_jar" org.safecity.load.sse.SseBenchmark --results-dir "$here/results" "${args[@]}"
+# Results go to load-tests/results unless --results-dir says otherwise (cluster-bench.sh does).
+case " ${args[*]} " in *" --results-dir "*) ;; *) args=(--results-dir "$here/results" "${args[@]}") ;; esac
+exec java -Xmx2g -cp "$load_jar" org.safecity.load.sse.SseBenchmark "${args[@]}"
