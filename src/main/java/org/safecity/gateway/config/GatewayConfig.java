@@ -42,7 +42,7 @@ public record GatewayConfig(
   public record EventLogConfig(int maxBatch, int maxPending) {
   }
 
-  public record HttpConfig(String host, int port, int maxBodyBytes, int instances) {
+  public record HttpConfig(String host, int port, int maxBodyBytes, int instances, TrustedProxies trustedProxies) {
   }
 
   /** Limits of GraphQL operations, checked before they run. */
@@ -56,7 +56,7 @@ public record GatewayConfig(
   }
 
   /** The event stream: heartbeat interval, how far back a resume may replay, and each stream's queue bound. */
-  public record SseConfig(Duration heartbeat, int replayWindow, int maxQueuedEvents) {
+  public record SseConfig(Duration heartbeat, int replayWindow, int maxQueuedEvents, int recentEvents) {
   }
 
   public record MqttConfig(boolean enabled, String host, int port, int instances, Optional<Path> tlsCertFile,
@@ -117,13 +117,14 @@ public record GatewayConfig(
             (Duration) v.get("store.connectTimeout")),
         new EventLogConfig((int) v.get("eventLog.maxBatch"), (int) v.get("eventLog.maxPending")),
         new HttpConfig((String) v.get("http.host"), (int) v.get("http.port"), (int) v.get("http.maxBodyBytes"),
-            (int) v.get("http.instances")),
+            (int) v.get("http.instances"), TrustedProxies.parse((String) v.get("http.trustedProxies"))),
         new GraphQLConfig((int) v.get("graphql.maxDepth"), (int) v.get("graphql.maxComplexity")),
         new AuthConfig((String) v.get("auth.algorithm"), nonEmpty(v.get("auth.privateKeyFile")).map(Path::of),
             nonEmpty(v.get("auth.publicKeyFile")).map(Path::of), (String) v.get("auth.issuer"), (String) v.get("auth.audience"),
             (Duration) v.get("auth.tokenLifetime"), (Duration) v.get("auth.clockSkew"), (int) v.get("auth.passwordBcryptCost"),
             (int) v.get("auth.requestsPerSecond"), (int) v.get("auth.requestBurst"), (int) v.get("auth.maxStreamsPerPrincipal")),
-        new SseConfig((Duration) v.get("sse.heartbeat"), (int) v.get("sse.replayWindow"), (int) v.get("sse.maxQueuedEvents")),
+        new SseConfig((Duration) v.get("sse.heartbeat"), (int) v.get("sse.replayWindow"), (int) v.get("sse.maxQueuedEvents"),
+            (int) v.get("sse.recentEvents")),
         new MqttConfig((boolean) v.get("mqtt.enabled"), (String) v.get("mqtt.host"), (int) v.get("mqtt.port"),
             (int) v.get("mqtt.instances"),
             nonEmpty(v.get("mqtt.tlsCertFile")).map(Path::of), nonEmpty(v.get("mqtt.tlsKeyFile")).map(Path::of),

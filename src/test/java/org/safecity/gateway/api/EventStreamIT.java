@@ -68,6 +68,8 @@ class EventStreamIT {
   static final int MAX_STREAMS = 3;
   static final int REPLAY_WINDOW = 2000;
   static final int MAX_QUEUED = 200;
+  /** Small, so the tests' longer replays read the log first and the hub's memory for their end. */
+  static final int RECENT = 64;
 
   @TempDir
   static Path dir;
@@ -96,6 +98,7 @@ class EventStreamIT {
         Map.entry("SAFECITY_SSE_HEARTBEAT", "1s"),
         Map.entry("SAFECITY_SSE_REPLAY_WINDOW", String.valueOf(REPLAY_WINDOW)),
         Map.entry("SAFECITY_SSE_MAX_QUEUED_EVENTS", String.valueOf(MAX_QUEUED)),
+        Map.entry("SAFECITY_SSE_RECENT_EVENTS", String.valueOf(RECENT)),
         Map.entry("SAFECITY_BOOTSTRAP_ADMIN_SECRET", "admin-secret-1")));
     gateway = Gateway.start(config);
     admin = login(new JsonObject().put("username", "admin").put("password", "admin-secret-1"));
@@ -254,6 +257,37 @@ class EventStreamIT {
       assertThat(ids(c.messages(1, WAIT))).containsExactly(all.get(all.size() - 1));
       assertNoMessage(c, Duration.ofMillis(1000));
     }
+  }
+
+  @Test
+  void aRecentResumeIsReplayedFromMemoryALongerOneFromTheLogThenMemory() throws Exception {
+    String op = operator("op-memory");
+    long start;
+    try (SseClient c = stream(op, "?types=test.memory", null)) {
+      start = position(c).longId();
+    }
+    List<LoggedEvent> few = append(10, "test.memory", null);
+    double log0 = metric("gateway_sse_replay_pages_total{from=\"log\"");
+    double memory0 = metric("gateway_sse_replay_pages_total{from=\"memory\"");
+    long last;
+    try (SseClient c = stream(op, "?types=test.memory", String.valueOf(start))) {
+      assertThat(ids(c.messages(10, WAIT))).containsExactlyElementsOf(ids(few, "test.memory"));
+      List<LoggedEvent> live = append(2, "test.memory", null);
+      assertThat(ids(c.messages(2, WAIT))).as("then live").containsExactlyElementsOf(ids(live, "test.memory"));
+      last = live.get(1).id();
+    }
+    assertThat(metric("gateway_sse_replay_pages_total{from=\"log\"")).as("a recent resume reads no log").isEqualTo(log0);
+    assertThat(metric("gateway_sse_replay_pages_total{from=\"memory\"")).isGreaterThan(memory0);
+
+    // Further back than the hub keeps (RECENT events): the log first, the last page from memory, then live.
+    List<LoggedEvent> many = append(RECENT * 2, "test.memory", "test.memory.other");
+    try (SseClient c = stream(op, "?types=test.memory", String.valueOf(last))) {
+      assertThat(ids(c.messages(RECENT * 2, WAIT))).containsExactlyElementsOf(ids(many, "test.memory"));
+      List<LoggedEvent> live = append(1, "test.memory", null);
+      assertThat(ids(c.messages(1, WAIT))).containsExactlyElementsOf(ids(live, "test.memory"));
+      assertNoMessage(c, Duration.ofMillis(500));
+    }
+    assertThat(metric("gateway_sse_replay_pages_total{from=\"log\"")).isGreaterThan(log0);
   }
 
   @Test

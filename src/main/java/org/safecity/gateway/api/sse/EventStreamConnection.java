@@ -1,5 +1,6 @@
 package org.safecity.gateway.api.sse;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -8,8 +9,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
-import org.safecity.gateway.bus.EventMessages;
-import org.safecity.gateway.core.LoggedEvent;
 import org.safecity.gateway.api.sse.EventStreamHub.Item;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * hub's feed, through a queue bounded by {@code sse.maxQueuedEvents}), <b>ended</b>. A replay ends when it
  * reaches the log's end and the cursor is at or past the hub's position; from then on the feed's next id is at
  * most {@code cursor + 1}, and ids at or below the cursor are skipped. Live events that arrive during a replay
- * are not kept: the log has them, so replay needs no buffer at all.
+ * are not kept: the log has them, and the hub keeps the newest few thousand in memory ({@code sse.recentEvents}),
+ * from which a recent resume and the last pages of every replay are read without touching the log.
  */
 final class EventStreamConnection {
   private static final Logger LOG = LoggerFactory.getLogger(EventStreamConnection.class);
@@ -55,7 +55,7 @@ final class EventStreamConnection {
   /** The id of the last frame with an {@code id:} written to this client (what it would resume from); -1: none. */
   private long clientId = -1;
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
-  private List<LoggedEvent> page = List.of();
+  private List<Item> page = List.of();
   private int pageIndex;
   private boolean pageWasFull;
   private boolean reading;
@@ -110,7 +110,14 @@ final class EventStreamConnection {
     } else {
       Long asked = parseId(lastEventId);
       clientId = asked == null ? -1 : asked;
-      resolve(lastEventId);
+      if (asked != null && hub.covers(asked) && hub.last() - asked <= hub.config().replayWindow()) {
+        // A recent id (a reconnect after a drop, a storm): in the log, within the window; replayed from memory.
+        cursor = asked;
+        mode = Mode.REPLAY;
+        nextPage();
+      } else {
+        resolve(lastEventId);
+      }
     }
   }
 
@@ -155,6 +162,15 @@ final class EventStreamConnection {
   }
 
   private void nextPage() {
+    if (hub.covers(cursor)) {
+      // The hub's memory has everything after the cursor: no log read, and no event can be fed before the page is
+      // taken, so the replay reaches the live edge (at most sse.recentEvents / READ_PAGE pages deep).
+      page = hub.recent(cursor, EventStreamHub.READ_PAGE);
+      pageIndex = 0;
+      pageWasFull = page.size() == EventStreamHub.READ_PAGE;
+      pump();
+      return;
+    }
     reading = true;
     hub.read(cursor, EventStreamHub.READ_PAGE).onComplete(ar -> {
       reading = false;
@@ -169,7 +185,7 @@ final class EventStreamConnection {
         });
         return;
       }
-      page = ar.result();
+      page = ar.result().stream().map(Item::of).toList();
       pageIndex = 0;
       pageWasFull = page.size() == EventStreamHub.READ_PAGE;
       pump();
@@ -193,14 +209,14 @@ final class EventStreamConnection {
       if (response.writeQueueFull()) {
         return;
       }
-      LoggedEvent e = page.get(pageIndex++);
-      if (e.id() <= cursor) {
+      Item it = page.get(pageIndex++);
+      if (it.id() <= cursor) {
         continue;
       }
-      cursor = e.id();
-      if (filter.matches(e)) {
-        write(SseFrames.event(e.id(), EventMessages.toJson(e).encode()));
-        clientId = e.id();
+      cursor = it.id();
+      if (filter.matches(it.event())) {
+        write(it.frame());
+        clientId = it.id();
       }
       if (mode != Mode.REPLAY) {
         return; // ended by a failed write
@@ -306,6 +322,11 @@ final class EventStreamConnection {
   }
 
   private void write(String frame) {
+    write(Buffer.buffer(frame));
+  }
+
+  /** A frame shared by every stream it goes to (the live feed's): written as is, never copied or re-encoded here. */
+  private void write(Buffer frame) {
     if (response.closed() || response.ended()) {
       finish();
       return;

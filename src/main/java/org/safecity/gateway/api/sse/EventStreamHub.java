@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
@@ -48,14 +49,14 @@ final class EventStreamHub {
   private static final int MAX_AHEAD = 10_000;
   private static final long RETRY_MS = 1000;
 
-  /** A logged event with its SSE frame, encoded once for every stream. */
-  record Item(LoggedEvent event, String frame) {
+  /** A logged event with its SSE frame, encoded once (to UTF-8 bytes too) for every stream. */
+  record Item(LoggedEvent event, Buffer frame) {
     long id() {
       return event.id();
     }
 
     static Item of(LoggedEvent e) {
-      return new Item(e, SseFrames.event(e.id(), EventMessages.toJson(e).encode()));
+      return new Item(e, Buffer.buffer(SseFrames.event(e.id(), EventMessages.toJson(e).encode())));
     }
   }
 
@@ -73,6 +74,16 @@ final class EventStreamHub {
   /** Id of the last event fed to the streams; every id up to it was fed exactly once. -1 until known. */
   private long last = -1;
   private final TreeMap<Long, Item> ahead = new TreeMap<>();
+  /**
+   * The newest fed events ({@code sse.recentEvents}) by id modulo their number: ids {@code last - recentCount + 1 ..
+   * last}, all there. A stream resuming from a recent id (every client of a reconnect storm), or finishing a replay
+   * from the log while new events keep coming, reads from here: from the log alone, each would wait its turn at the
+   * read gate while the live edge moved on, and a replay that never reaches the live edge never turns live.
+   */
+  private final Item[] recent;
+  private int recentCount;
+  private final Counter logPages;
+  private final Counter memoryPages;
   private boolean aheadDropped;
   private boolean filling;
   private int reading;
@@ -91,6 +102,13 @@ final class EventStreamHub {
     this.metrics = metrics;
     this.resets = Counter.builder("gateway_sse_resets")
         .description("resumes answered with a reset event (id unknown or older than sse.replayWindow)").register(metrics);
+    this.recent = new Item[config.recentEvents()];
+    this.logPages = Counter.builder("gateway_sse_replay_pages").tag("from", "log")
+        .description("pages of events replayed to resuming streams, read from the log or from the hub's memory")
+        .register(metrics);
+    this.memoryPages = Counter.builder("gateway_sse_replay_pages").tag("from", "memory")
+        .description("pages of events replayed to resuming streams, read from the log or from the hub's memory")
+        .register(metrics);
     this.gapReads = Counter.builder("gateway_sse_gap_reads")
         .description("events the SSE feed read from the log because the event bus delivered them late or not at all")
         .register(metrics);
@@ -176,8 +194,25 @@ final class EventStreamHub {
         .tag("reason", reason).register(metrics).increment();
   }
 
+  /** Whether memory holds every event after {@code after} up to the live edge ({@link #last}). */
+  boolean covers(long after) {
+    return last >= 0 && after <= last && after >= last - recentCount;
+  }
+
+  /** Up to {@code limit} events after {@code after}, from memory; only when {@link #covers} it. */
+  List<Item> recent(long after, int limit) {
+    int n = (int) Math.min(limit, last - after);
+    List<Item> out = new java.util.ArrayList<>(n);
+    for (long id = after + 1; out.size() < n; id++) {
+      out.add(recent[(int) Math.floorMod(id, (long) recent.length)]);
+    }
+    memoryPages.increment();
+    return out;
+  }
+
   /** A page of the log after {@code after}, through the read gate. */
   Future<List<LoggedEvent>> read(long after, int limit) {
+    logPages.increment();
     return gated(() -> log.read(after, limit), false);
   }
 
@@ -216,7 +251,7 @@ final class EventStreamHub {
     if (last >= 0 && id <= last) {
       return; // already fed (read from the log while this message was on its way)
     }
-    Item item = new Item(EventMessages.fromJson(json), SseFrames.event(id, json.encode()));
+    Item item = new Item(EventMessages.fromJson(json), Buffer.buffer(SseFrames.event(id, json.encode())));
     if (last >= 0 && id == last + 1 && ahead.isEmpty()) {
       feed(item);
       return;
@@ -287,6 +322,10 @@ final class EventStreamHub {
   /** The next consecutive event: to the streams whose filter it matches (the others' cursors follow {@link #last}). */
   private void feed(Item item) {
     last = item.id();
+    if (recent.length > 0) {
+      recent[(int) Math.floorMod(last, (long) recent.length)] = item;
+      recentCount = Math.min(recentCount + 1, recent.length);
+    }
     for (Group g : groups()) {
       if (g.filter.matches(item.event())) {
         for (EventStreamConnection c : g.snapshot()) {
