@@ -314,7 +314,7 @@ public final class Gateway {
         edgeDeployments.add(Blocking.await(vertx.deployVerticle(udp), START_TIMEOUT, "rtsp udp"));
       }
       AtomicInteger connections = new AtomicInteger();
-      PullSources pulls = new PullSources(rc, registry, streams, udp, metrics);
+      PullSources pulls = new PullSources(rc, registry, streams, udp, metrics, membership);
       var services = new RtspVerticle.Services(rc, registry, new RtspAuth(registry, tokens, Clock.systemUTC()), streams, udp,
           new RtspVerticle.Metrics(metrics, connections), connections, pulls);
       deployEdge(() -> new RtspVerticle(services), perCore(rc.instances()), "rtsp");

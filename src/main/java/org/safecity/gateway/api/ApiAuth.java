@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.safecity.gateway.auth.Principal;
 import org.safecity.gateway.auth.Tokens;
+import org.safecity.gateway.config.TrustedProxies;
 
 /**
  * Authentication for {@code /api/v1}: a Bearer token on every request but the public ones, then the caller's
@@ -14,6 +15,7 @@ import org.safecity.gateway.auth.Tokens;
 public final class ApiAuth {
   static final String PRINCIPAL = "safecity.principal";
   static final String VALID_UNTIL = "safecity.tokenValidUntil";
+  static final String CLIENT = "safecity.clientAddress";
   /** GraphQL's endpoint: authenticated and limited like /api/. */
   public static final String GRAPHQL_PATH = "/graphql";
   /** Paths of operations whose contract security is empty (the spec, the login): reachable without a token. */
@@ -21,10 +23,12 @@ public final class ApiAuth {
 
   private final Tokens tokens;
   private final RateLimiter limiter;
+  private final TrustedProxies proxies;
 
-  public ApiAuth(Tokens tokens, RateLimiter limiter) {
+  public ApiAuth(Tokens tokens, RateLimiter limiter, TrustedProxies proxies) {
     this.tokens = tokens;
     this.limiter = limiter;
+    this.proxies = proxies;
   }
 
   void publicPaths(Set<String> paths) {
@@ -39,12 +43,17 @@ public final class ApiAuth {
       rc.next();
       return;
     }
+    String peer = rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
+    String client = proxies.client(peer, rc.request().headers().getAll("X-Forwarded-For"));
+    if (client != null) {
+      rc.put(CLIENT, client);
+    }
     // A GraphQL WebSocket's token comes in its first message (graphql-transport-ws connection_init), where the
     // GraphQL edge checks it: browsers cannot set headers on a WebSocket upgrade.
     if (publicPaths.contains(path) || (graphql && rc.request().canUpgradeToWebSocket())) {
       // Logins (and WebSocket upgrades) are limited per address: a password-guessing client meets 429 long before
       // bcrypt's cost adds up.
-      if (limited(rc, "addr:" + rc.request().remoteAddress().hostAddress())) {
+      if (limited(rc, "addr:" + client)) {
         return;
       }
       rc.next();
@@ -110,8 +119,15 @@ public final class ApiAuth {
     return false;
   }
 
-  /** The address the request came from, for the audit log. */
+  /**
+   * The address the request came from, for the audit log: the client's, which behind a trusted load balancer is
+   * the one its {@code X-Forwarded-For} names ({@code http.trustedProxies}).
+   */
   public static String remote(RoutingContext rc) {
+    String client = rc.get(CLIENT);
+    if (client != null) {
+      return client;
+    }
     return rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
   }
 }

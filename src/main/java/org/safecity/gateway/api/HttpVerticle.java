@@ -77,7 +77,7 @@ public final class HttpVerticle extends VerticleBase {
     this.readiness = s.readiness();
     this.metrics = s.metrics();
     this.cameras = s.cameras();
-    this.auth = new ApiAuth(s.tokens(), s.limiter());
+    this.auth = new ApiAuth(s.tokens(), s.limiter(), s.config().trustedProxies());
     this.authRoutes = new AuthRoutes(s.accounts(), s.tokens(), s.audit());
     this.incidentRoutes = new IncidentRoutes(s.incidents());
     this.boxRoutes = new BoxRoutes(s.boxes().registry(), s.boxes().health(), s.boxes().commands(), s.boxes().pool(), s.audit());
@@ -198,7 +198,8 @@ public final class HttpVerticle extends VerticleBase {
         // GraphQL subscriptions: clients ask for this subprotocol and drop a socket that does not confirm it.
         .addWebSocketSubProtocol("graphql-transport-ws"));
     // GraphQL at /graphql (its engine is built off the event loop), on the same router: same auth, limits and errors.
-    return GraphQLRoutes.mount(vertx, router, tokens, graphqlServices, graphqlConfig, subscriptions)
+    return GraphQLRoutes.mount(vertx, router, tokens, graphqlServices, graphqlConfig, subscriptions,
+            config.trustedProxies())
         .compose(v -> eventStreams.start(vertx))
         .compose(v -> server.requestHandler(router).listen()
             .recover(e -> Future.failedFuture(Listening.describe("HTTP", "http.port", config.port(), e))));

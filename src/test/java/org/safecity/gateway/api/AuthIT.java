@@ -69,6 +69,8 @@ class AuthIT {
         "SAFECITY_AUTH_PASSWORD_BCRYPT_COST", "4",
         "SAFECITY_AUTH_REQUESTS_PER_SECOND", "5",
         "SAFECITY_AUTH_REQUEST_BURST", "40",
+        // The test client stands in for a load balancer on loopback: its X-Forwarded-For names the client.
+        "SAFECITY_HTTP_TRUSTED_PROXIES", "127.0.0.0/8",
         "SAFECITY_BOOTSTRAP_ADMIN_SECRET", "admin-secret-1"));
     gateway = Gateway.start(config);
     admin = login("admin", "admin-secret-1");
@@ -289,6 +291,29 @@ class AuthIT {
     assertThat(new JsonObject(audit.body()).getJsonArray("entries").stream()
         .filter(e -> ((JsonObject) e).getString("action").equals("account.create"))
         .map(e -> ((JsonObject) e).getString("target"))).contains("crew-south", "agency-east");
+  }
+
+  @Test
+  void behindATrustedLoadBalancerTheAuditNamesTheClientFromXForwardedFor() throws Exception {
+    JsonObject account = new JsonObject().put("id", "agency-xff").put("kind", "client").put("role", "agency")
+        .put("secret", "long-enough-xff").put("regions", new JsonArray().add("east"))
+        .put("scopes", new JsonArray().add("alarms:read"));
+    var res = OpenApiResponses.check("POST", "/api/v1/accounts", HTTP.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/api/v1/accounts")).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + admin)
+        // what a client sent itself, then what the balancer appended: the balancer's own hop is believed
+        .header("X-Forwarded-For", "10.9.9.9, 203.0.113.77")
+        .POST(HttpRequest.BodyPublishers.ofString(account.encode())).build(), HttpResponse.BodyHandlers.ofString()));
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
+    var audit = get("/api/v1/audit", "/api/v1/audit?principal=admin", admin);
+    JsonObject entry = new JsonObject(audit.body()).getJsonArray("entries").stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("action").equals("account.create") && "agency-xff".equals(e.getString("target")))
+        .findFirst().orElseThrow();
+    assertThat(entry.getString("remote")).isEqualTo("203.0.113.77");
+    var plain = get("/api/v1/audit", "/api/v1/audit?principal=admin", admin);
+    assertThat(new JsonObject(plain.body()).getJsonArray("entries").stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("action").equals("account.create") && "crew-south".equals(e.getString("target")))
+        .map(e -> e.getString("remote"))).as("without the header: the peer").containsOnly("127.0.0.1");
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.vertx.ext.web.handler.graphql.GraphQLHandlerOptions;
 import io.vertx.ext.web.handler.graphql.ws.GraphQLWSHandler;
 import io.vertx.ext.web.handler.graphql.ws.Message;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.safecity.gateway.config.TrustedProxies;
 import org.safecity.gateway.api.ApiAuth;
 import org.safecity.gateway.api.Problems;
 import org.safecity.gateway.auth.Principal;
@@ -42,19 +43,19 @@ public final class GraphQLRoutes {
 
   /** Builds the engine off the event loop, then adds the routes; completes on the caller's context. */
   public static Future<Void> mount(Vertx vertx, Router router, Tokens tokens, GraphQLApi.Services services,
-      GraphQLConfig config, Subscriptions subscriptions) {
+      GraphQLConfig config, Subscriptions subscriptions, TrustedProxies proxies) {
     return vertx.executeBlocking(() -> GraphQLApi.build(vertx, GraphQLApi.schemaText(), services, config,
             subscriptions.open))
-        .onSuccess(graphQL -> routes(vertx, router, tokens, graphQL))
+        .onSuccess(graphQL -> routes(vertx, router, tokens, graphQL, proxies))
         .mapEmpty();
   }
 
-  private static void routes(Vertx vertx, Router router, Tokens tokens, GraphQL graphQL) {
+  private static void routes(Vertx vertx, Router router, Tokens tokens, GraphQL graphQL, TrustedProxies proxies) {
     GraphQLHandler http = GraphQLHandler.builder(graphQL)
         .with(new GraphQLHandlerOptions().setRequestBatchingEnabled(false).setRequestMultipartEnabled(false))
         .beforeExecute(b -> b.builder().graphQLContext(caller(b.context()).asContext()))
         .build();
-    WebSocketAuth auth = new WebSocketAuth(vertx, tokens);
+    WebSocketAuth auth = new WebSocketAuth(vertx, tokens, proxies);
     GraphQLWSHandler ws = GraphQLWSHandler.builder(graphQL)
         .onConnectionInit(auth::init)
         .beforeExecute(b -> b.builder().graphQLContext(caller(b.context()).asContext()))
@@ -74,8 +75,7 @@ public final class GraphQLRoutes {
 
   private static Caller caller(RoutingContext rc) {
     Principal p = ApiAuth.principal(rc);
-    String remote = rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
-    return new Caller(p, remote, Caller.Transport.HTTP);
+    return new Caller(p, ApiAuth.remote(rc), Caller.Transport.HTTP);
   }
 
   private static Caller caller(Message message) {

@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.safecity.gateway.config.TrustedProxies;
 import org.safecity.gateway.auth.Tokens;
 
 /**
@@ -24,11 +25,13 @@ final class WebSocketAuth {
 
   private final Vertx vertx;
   private final Tokens tokens;
+  private final TrustedProxies proxies;
   private final Map<ServerWebSocket, Long> expiryTimers = new ConcurrentHashMap<>();
 
-  WebSocketAuth(Vertx vertx, Tokens tokens) {
+  WebSocketAuth(Vertx vertx, Tokens tokens, TrustedProxies proxies) {
     this.vertx = vertx;
     this.tokens = tokens;
+    this.proxies = proxies;
   }
 
   void init(ConnectionInitEvent event) {
@@ -49,7 +52,8 @@ final class WebSocketAuth {
           socket.close((short) 4401, "Unauthorized: token expired; connect again with a new token");
         }));
       });
-      event.complete(new Caller(ar.result(), socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress(),
+      String peer = socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress();
+      event.complete(new Caller(ar.result(), proxies.client(peer, socket.headers().getAll("X-Forwarded-For")),
           Caller.Transport.WEBSOCKET));
     });
   }
