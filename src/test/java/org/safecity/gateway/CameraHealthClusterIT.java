@@ -1,6 +1,7 @@
 package org.safecity.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.safecity.gateway.testing.Eventually.await;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -146,25 +147,6 @@ class CameraHealthClusterIT {
 
   static long count(List<JsonObject> events, String type, String source) {
     return events.stream().filter(e -> e.getString("type").equals(type) && e.getString("source").equals(source)).count();
-  }
-
-  static void await(String what, Duration timeout, Check check) throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    AssertionError last = null;
-    while (System.nanoTime() < end) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError e) {
-        last = e;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(what + " not within " + timeout, last);
-  }
-
-  interface Check {
-    void run() throws Exception;
   }
 
   Process push(int rtsp) throws Exception {

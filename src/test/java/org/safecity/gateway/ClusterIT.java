@@ -1,6 +1,7 @@
 package org.safecity.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.safecity.gateway.testing.Eventually.await;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -144,25 +145,6 @@ class ClusterIT {
 
   static JsonObject ready(Node n) throws Exception {
     return new JsonObject(get(n.http(), "/health/ready", null).body());
-  }
-
-  static void await(String what, Duration timeout, Check check) throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    AssertionError last = null;
-    while (System.nanoTime() < end) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError e) {
-        last = e;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(what + " not within " + timeout, last);
-  }
-
-  interface Check {
-    void run() throws Exception;
   }
 
   static List<String> memberNames(JsonObject ready) {

@@ -1,6 +1,7 @@
 package org.safecity.gateway.recognition;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.safecity.gateway.testing.Eventually.await;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -188,25 +189,6 @@ class RecognitionClusterIT {
       }
       from = last;
     }
-  }
-
-  static void await(String what, Duration timeout, Check check) throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    AssertionError last = null;
-    while (System.nanoTime() < end) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError e) {
-        last = e;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(what + " not within " + timeout, last);
-  }
-
-  interface Check {
-    void run() throws Exception;
   }
 
   static void show(String cam) throws Exception {

@@ -1,6 +1,7 @@
 package org.safecity.gateway.rtsp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.safecity.gateway.testing.Eventually.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -136,28 +137,9 @@ class PullClusterIT {
     return out;
   }
 
-  static void await(String what, Check check) throws Exception {
-    long end = System.nanoTime() + T.toNanos();
-    AssertionError last = null;
-    while (System.nanoTime() < end) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError e) {
-        last = e;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(what + " not within " + T, last);
-  }
-
-  interface Check {
-    void run() throws Exception;
-  }
-
   @Test
   void eachCameraIsPulledByOneEdgeAndTheSurvivorTakesOverTheLostEdgesCameras() throws Exception {
-    await("all 16 cameras pulled", () -> {
+    await("all 16 cameras pulled", T, () -> {
       List<String> byA = pulled(a);
       List<String> byB = pulled(b);
       assertThat(byA).as("edge-a pulls some").isNotEmpty();
@@ -172,7 +154,7 @@ class PullClusterIT {
 
     a.process().kill();
     a.process().awaitExit(Duration.ofSeconds(10));
-    await("edge-b pulls edge-a's cameras too", () -> assertThat(pulled(b)).containsAll(lost));
+    await("edge-b pulls edge-a's cameras too", T, () -> assertThat(pulled(b)).containsAll(lost));
     assertThat(b.process().output()).contains("camera " + lost.get(0) + ": this node pulls it now");
     // A reader of one of them gets it from the survivor.
     Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries",
