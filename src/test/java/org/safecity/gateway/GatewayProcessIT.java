@@ -133,6 +133,9 @@ class GatewayProcessIT {
         "SAFECITY_BOOTSTRAP_ADMIN_SECRET", "");
     String password;
     try (GatewayProcess gw = GatewayProcess.start(env).awaitUp(UP)) {
+      // The banner's lines are read from the process by another thread: the admin line may follow "is up" a moment later.
+      org.safecity.gateway.testing.Eventually.await("the admin line", Duration.ofSeconds(10), () ->
+          assertThat(gw.output()).contains("Admin    username 'admin', password "));
       var line = java.util.Arrays.stream(gw.output().split("\n")).filter(l -> l.contains("Admin    username 'admin', password "))
           .findFirst().orElseThrow(() -> new AssertionError("no admin line in:\n" + gw.output()));
       password = line.substring(line.lastIndexOf(' ') + 1);

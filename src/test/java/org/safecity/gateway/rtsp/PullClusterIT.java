@@ -21,15 +21,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.vertx.core.json.JsonObject;
+import org.safecity.gateway.core.Rendezvous;
 import org.safecity.gateway.testing.GatewayProcess;
 import org.safecity.gateway.testing.Ports;
 import org.safecity.gateway.testing.TestPostgres;
 
 /**
  * Pulled cameras on a cluster, with real processes: two edge nodes (the packaged jar, each in its own JVM, clustered
- * over loopback, one PostgreSQL) with the same devices file of 16 cameras pulled from a real RTSP server
- * (GStreamer). Each camera is pulled by exactly one edge, both edges pull some; when one edge is killed, the other
- * pulls its cameras too, and a reader gets the stream from it.
+ * over loopback, one PostgreSQL) with the same devices file of four cameras pulled from a real RTSP server
+ * (GStreamer). The cameras are chosen once the members' ids are known, two for each edge by the rendezvous rule, and
+ * written to the devices file the edges watch. Each camera is pulled by exactly the edge the rule names; when one
+ * edge is killed, the other pulls its cameras too, and a reader gets the stream from it.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class PullClusterIT {
@@ -37,8 +40,7 @@ class PullClusterIT {
   static final Duration UP = Duration.ofSeconds(120);
   static final Duration T = Duration.ofSeconds(60);
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  /** Enough that each edge pulls some whatever the members' ids (all 16 on one node: odds 1 in 32,768). */
-  static final List<String> CAMERAS = java.util.stream.IntStream.rangeClosed(1, 16).mapToObj(i -> "cam-" + i).toList();
+  static final Duration DEVICES_RELOAD = Duration.ofSeconds(1);
   static final Pattern ASSIGNED = Pattern.compile("(?m)^gateway_rtsp_pull_assigned\\{camera=\"([^\"]+)\"[^}]*\\} (\\S+)$");
   static final Pattern CONNECTS = Pattern.compile("(?m)^gateway_rtsp_pull_connects_total\\{camera=\"([^\"]+)\"[^}]*\\} (\\S+)$");
 
@@ -46,6 +48,7 @@ class PullClusterIT {
   }
 
   static Path dir;
+  static Path devices;
   static TestPostgres pg;
   static GstRtspServer source;
   static Edge a;
@@ -56,20 +59,8 @@ class PullClusterIT {
     dir = GatewayProcess.tempDir("pull-cluster");
     pg = new TestPostgres(dir.resolve("pg"));
     source = new GstRtspServer(Ports.free(), "none", "", "");
-    StringBuilder cameras = new StringBuilder();
-    for (String id : CAMERAS) {
-      cameras.append(PullGateway.camera(id, source.url("", "")));
-    }
-    Path devices = dir.resolve("devices.yaml");
-    Files.writeString(devices, """
-        boxes:
-          - id: box-1
-            secret: "box-secret"
-            region: south
-            location: { lat: 24.86, lon: 67.01 }
-            cameras: [%s]
-        cameras:
-        %s""".formatted(String.join(", ", CAMERAS), cameras));
+    devices = dir.resolve("devices.yaml");
+    writeDevices(List.of());
     int[] cluster = {Ports.free(), Ports.free()};
     String members = "127.0.0.1:" + cluster[0] + ",127.0.0.1:" + cluster[1];
     a = start("edge-a", cluster[0], members, devices);
@@ -90,6 +81,7 @@ class PullClusterIT {
         Map.entry("SAFECITY_RTSP_INSTANCES", "1"),
         Map.entry("SAFECITY_DEVICES_FILE", devices.toString()),
         Map.entry("SAFECITY_DEVICES_BCRYPT_COST", "4"),
+        Map.entry("SAFECITY_DEVICES_RELOAD_INTERVAL", DEVICES_RELOAD.toSeconds() + "s"),
         Map.entry("SAFECITY_RECOGNITION_ENABLED", "false"),
         Map.entry("SAFECITY_NODE_ROLE", "edge"),
         Map.entry("SAFECITY_NODE_NAME", name),
@@ -116,6 +108,39 @@ class PullClusterIT {
     }
   }
 
+  static void writeDevices(List<String> cameras) throws Exception {
+    StringBuilder entries = new StringBuilder();
+    for (String id : cameras) {
+      entries.append(PullGateway.camera(id, source.url("", "")));
+    }
+    Path tmp = dir.resolve("devices.yaml.new");
+    Files.writeString(tmp, """
+        boxes:
+          - id: box-1
+            secret: "box-secret"
+            region: south
+            location: { lat: 24.86, lon: 67.01 }
+            cameras: [%s]
+        cameras:%s
+        %s""".formatted(String.join(", ", cameras), cameras.isEmpty() ? " []" : "", entries));
+    Files.move(tmp, devices, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The edge members' ids by name, as a node's /health/ready shows them. */
+  static Map<String, String> edgeIds(Edge e) throws Exception {
+    JsonObject ready = new JsonObject(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.http()
+        + "/health/ready")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
+    Map<String, String> out = new HashMap<>();
+    for (Object o : ready.getJsonObject("cluster").getJsonArray("members")) {
+      JsonObject m = (JsonObject) o;
+      if (m.getString("role").equals("edge")) {
+        out.put(m.getString("name"), m.getString("id"));
+      }
+    }
+    return out;
+  }
+
   /** The cameras a node pulls now, each of them playing (a session of it reached PLAY), from its /metrics. */
   static List<String> pulled(Edge e) throws Exception {
     String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.http() + "/metrics"))
@@ -139,15 +164,26 @@ class PullClusterIT {
 
   @Test
   void eachCameraIsPulledByOneEdgeAndTheSurvivorTakesOverTheLostEdgesCameras() throws Exception {
-    await("all 16 cameras pulled", T, () -> {
-      List<String> byA = pulled(a);
-      List<String> byB = pulled(b);
-      assertThat(byA).as("edge-a pulls some").isNotEmpty();
-      assertThat(byB).as("edge-b pulls some").isNotEmpty();
-      assertThat(byA).as("no camera pulled by both").doesNotContainAnyElementsOf(byB);
-      List<String> all = new ArrayList<>(byA);
-      all.addAll(byB);
-      assertThat(all).containsExactlyInAnyOrderElementsOf(CAMERAS);
+    await("both edges see each other", T, () -> assertThat(edgeIds(a)).containsOnlyKeys("edge-a", "edge-b"));
+    Map<String, String> ids = edgeIds(a);
+    assertThat(edgeIds(b)).isEqualTo(ids);
+    // Two cameras for each edge by the rule every edge applies, so the test never rests on chance.
+    List<String> forA = new ArrayList<>();
+    List<String> forB = new ArrayList<>();
+    for (int i = 1; forA.size() < 2 || forB.size() < 2; i++) {
+      String cam = "cam-" + i;
+      String owner = Rendezvous.owner(cam, ids.values()).orElseThrow();
+      List<String> list = owner.equals(ids.get("edge-a")) ? forA : forB;
+      if (list.size() < 2) {
+        list.add(cam);
+      }
+    }
+    List<String> cameras = new ArrayList<>(forA);
+    cameras.addAll(forB);
+    writeDevices(cameras);
+    await("each camera pulled by the edge the rule names", T, () -> {
+      assertThat(pulled(a)).containsExactlyInAnyOrderElementsOf(forA);
+      assertThat(pulled(b)).containsExactlyInAnyOrderElementsOf(forB);
     });
     List<String> lost = pulled(a);
     assertThat(a.process().output()).contains("pulled by node edge-b (one edge pulls each camera)");
