@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,18 +112,7 @@ class PullClusterIT {
     for (String id : cameras) {
       entries.append(PullGateway.camera(id, source.url("", "")));
     }
-    Path tmp = dir.resolve("devices.yaml.new");
-    Files.writeString(tmp, """
-        boxes:
-          - id: box-1
-            secret: "box-secret"
-            region: south
-            location: { lat: 24.86, lon: 67.01 }
-            cameras: [%s]
-        cameras:%s
-        %s""".formatted(String.join(", ", cameras), cameras.isEmpty() ? " []" : "", entries));
-    Files.move(tmp, devices, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    PullGateway.writeDevices(devices, entries.toString());
   }
 
   /** The edge members' ids by name, as a node's /health/ready shows them. */

@@ -64,6 +64,11 @@ final class PullGateway implements AutoCloseable {
 
   /** Box box-1 with these cameras ({@link #camera} entries); written to a new file renamed over the old one. */
   void writeDevices(String cameras) throws Exception {
+    writeDevices(devices, cameras);
+  }
+
+  /** As {@link #writeDevices(String)}, to any devices file (the cluster test's edges share one); none is an empty list. */
+  static void writeDevices(Path devices, String cameras) throws Exception {
     Path tmp = devices.resolveSibling("devices.yaml.new");
     Files.writeString(tmp, """
         boxes:
@@ -72,8 +77,8 @@ final class PullGateway implements AutoCloseable {
             region: south
             location: { lat: 24.86, lon: 67.01 }
             cameras: [%s]
-        cameras:
-        %s""".formatted(String.join(", ", cameraIds(cameras)), cameras));
+        cameras:%s
+        %s""".formatted(String.join(", ", cameraIds(cameras)), cameras.isEmpty() ? " []" : "", cameras));
     Files.move(tmp, devices, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
